@@ -1,0 +1,1 @@
+"""The knowledge graph: the GraphStore interface and its Neo4j adapter (the only Cypher in AMIA)."""
