@@ -13,7 +13,6 @@ import pytest
 from knowledge.graph.neo4j_store import Neo4jGraphStore
 from tests import neo4j_server
 
-
 _SCHEMA_READY: list[bool] = []
 
 

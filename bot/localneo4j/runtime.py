@@ -56,9 +56,11 @@ def ensure_runtime(root: Path, *, timeout: float = 900.0) -> Runtime:
     """
     root = root.resolve()
     marker = root / "lib" / ".complete"
-    if marker.exists() and marker.read_text().strip() == RUNTIME_VERSION and (
-        root / "classes" / "AmiaNeo4j.class"
-    ).exists():
+    if (
+        marker.exists()
+        and marker.read_text().strip() == RUNTIME_VERSION
+        and (root / "classes" / "AmiaNeo4j.class").exists()
+    ):
         return Runtime(root)
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="runtime-", dir=root))
@@ -67,9 +69,14 @@ def ensure_runtime(root: Path, *, timeout: float = 900.0) -> Runtime:
         log.info("fetching Neo4j %s jars from Maven Central (once per version)", RUNTIME_VERSION)
         _run(
             [
-                "mvn", "-q", "-B", "-f", str(POM),
+                "mvn",
+                "-q",
+                "-B",
+                "-f",
+                str(POM),
                 "org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies",
-                "-DincludeScope=runtime", f"-DoutputDirectory={lib}",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={lib}",
             ],
             "resolving Neo4j jars with Maven",
             timeout,

@@ -125,12 +125,24 @@ class LocalNeo4j:
             NEO4J_PAGECACHE=pagecache,
             NEO4J_PASSWORD=password or "",
         )
-        cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", runtime.classpath, "AmiaNeo4j",
-               str(self.home / "db")]
+        cmd = [
+            java,
+            f"-Xms{heap}",
+            f"-Xmx{heap}",
+            *JVM_FLAGS,
+            "-cp",
+            runtime.classpath,
+            "AmiaNeo4j",
+            str(self.home / "db"),
+        ]
         t0 = time.monotonic()
         with open(self.log_path, "wb") as log:
             proc = subprocess.Popen(
-                cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cmd,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
         uri = f"bolt://127.0.0.1:{port}"

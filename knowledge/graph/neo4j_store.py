@@ -151,8 +151,18 @@ def _clean(props: Mapping[str, Any]) -> dict[str, Any]:
 def _fact_row(record: Mapping[str, Any]) -> FactRow:
     r = dict(record["r"])
     standard = {
-        "fact_id", "source_url", "fetched_at", "extractor", "confidence", "evidence", "valid_from",
-        "valid_to", "recorded_at", "superseded_at", "source_urls", "last_seen",
+        "fact_id",
+        "source_url",
+        "fetched_at",
+        "extractor",
+        "confidence",
+        "evidence",
+        "valid_from",
+        "valid_to",
+        "recorded_at",
+        "superseded_at",
+        "source_urls",
+        "last_seen",
     }
     return FactRow(
         fact_id=r.get("fact_id", ""),
@@ -208,6 +218,7 @@ class Neo4jGraphStore:
         database: str = "neo4j",
         timeout: float = 5.0,
         writers: int = 2,
+        retry_time: float = 15.0,
     ) -> Neo4jGraphStore:
         """Create the driver (no I/O yet). Connection problems surface on the first call as GraphError."""
         try:
@@ -217,7 +228,7 @@ class Neo4jGraphStore:
                 max_connection_pool_size=16,
                 connection_timeout=timeout,
                 connection_acquisition_timeout=timeout * 4,
-                max_transaction_retry_time=30.0,
+                max_transaction_retry_time=retry_time,
                 notifications_min_severity="OFF",
             )
         except (neo4j_exc.ConfigurationError, ValueError) as exc:
@@ -238,9 +249,7 @@ class Neo4jGraphStore:
         try:
             yield
         except neo4j_exc.AuthError as exc:
-            raise GraphAuthError(
-                "Neo4j refused the credentials: check NEO4J_USER and NEO4J_PASSWORD"
-            ) from exc
+            raise GraphAuthError("Neo4j refused the credentials: check NEO4J_USER and NEO4J_PASSWORD") from exc
         except (neo4j_exc.ServiceUnavailable, neo4j_exc.SessionExpired, OSError) as exc:
             raise GraphUnavailable(
                 "Neo4j is not reachable. Start the local one with 'amia neo4j start', or check NEO4J_URI "
@@ -315,6 +324,8 @@ class Neo4jGraphStore:
     async def ping(self) -> float:
         """Round-trip a trivial query; returns the latency in seconds."""
         t0 = time.perf_counter()
+        async with self._translate():
+            await self._driver.verify_connectivity()  # no retry loop: a down server is reported at once
         await self.read("RETURN 1 AS ok")
         return time.perf_counter() - t0
 
@@ -332,9 +343,7 @@ class Neo4jGraphStore:
         return await self.upsert_batched(UPSERT_COMPANIES, rows, batch_size=batch_size)
 
     async def upsert_people(self, people: Iterable[Person], *, batch_size: int = 5000) -> int:
-        rows = (
-            {"person_id": p.person_id, "props": _clean(p.model_dump(exclude_none=True))} for p in people
-        )
+        rows = ({"person_id": p.person_id, "props": _clean(p.model_dump(exclude_none=True))} for p in people)
         return await self.upsert_batched(UPSERT_PEOPLE, rows, batch_size=batch_size)
 
     async def upsert_sources(self, sources: Iterable[Source]) -> int:
@@ -431,9 +440,7 @@ class Neo4jGraphStore:
         """Audit one fetch: url, host, at, status, robots decision, reason."""
         props = _clean(dict(fetch))
         fetch_id = fact_id_for("fetch", props.get("url"), props.get("at"))
-        await self.write(
-            "MERGE (f:Fetch {fetch_id: $fetch_id}) SET f += $props", fetch_id=fetch_id, props=props
-        )
+        await self.write("MERGE (f:Fetch {fetch_id: $fetch_id}) SET f += $props", fetch_id=fetch_id, props=props)
 
     # ---- queries ------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -105,8 +105,14 @@ async def test_signals_window_and_industry_filter(graph: Neo4jGraphStore) -> Non
     await graph.ensure_objects("Industry", "code", [{"key": "fintech", "props": {"name": "Fintech"}}])
     await graph.assert_facts(
         [
-            FactInput(predicate="IN_INDUSTRY", subject_key=company_id_for("acme.io"), object_key="fintech",
-                      source_url="https://acme.io", fetched_at=NOW, extractor="test")
+            FactInput(
+                predicate="IN_INDUSTRY",
+                subject_key=company_id_for("acme.io"),
+                object_key="fintech",
+                source_url="https://acme.io",
+                fetched_at=NOW,
+                extractor="test",
+            )
         ]
     )
     await graph.upsert_signals(
@@ -125,22 +131,48 @@ async def test_signals_window_and_industry_filter(graph: Neo4jGraphStore) -> Non
 async def test_similar_companies_and_competitor_customers(graph: Neo4jGraphStore) -> None:
     domains = ["acme.io", "beta.dev", "gamma.com", "rival.com"]
     await graph.upsert_companies([make_company(domain=d, name=d) for d in domains])
-    await graph.ensure_objects("Technology", "tech_id", [
-        {"key": t, "props": {"name": t, "category": "x"}} for t in ("hubspot", "stripe", "segment")])
+    await graph.ensure_objects(
+        "Technology",
+        "tech_id",
+        [{"key": t, "props": {"name": t, "category": "x"}} for t in ("hubspot", "stripe", "segment")],
+    )
 
     def uses(d: str, t: str) -> FactInput:
-        return FactInput(predicate="USES", subject_key=company_id_for(d), object_key=t,
-                         source_url=f"https://{d}", fetched_at=NOW, extractor="fingerprint")
+        return FactInput(
+            predicate="USES",
+            subject_key=company_id_for(d),
+            object_key=t,
+            source_url=f"https://{d}",
+            fetched_at=NOW,
+            extractor="fingerprint",
+        )
 
-    await graph.assert_facts([uses("acme.io", "hubspot"), uses("acme.io", "stripe"), uses("beta.dev", "hubspot"),
-                              uses("beta.dev", "stripe"), uses("gamma.com", "segment")])
+    await graph.assert_facts(
+        [
+            uses("acme.io", "hubspot"),
+            uses("acme.io", "stripe"),
+            uses("beta.dev", "hubspot"),
+            uses("beta.dev", "stripe"),
+            uses("gamma.com", "segment"),
+        ]
+    )
     similar = await graph.similar_companies("acme.io")
     assert [s.domain for s in similar] == ["beta.dev"]
     assert similar[0].similarity == 1.0
 
-    await graph.assert_facts([FactInput(predicate="CUSTOMER_OF", subject_key=company_id_for("gamma.com"),
-                                        object_key=company_id_for("rival.com"), source_url="https://rival.com/customers",
-                                        fetched_at=NOW, extractor="customers-page", evidence="Gamma logo")])
+    await graph.assert_facts(
+        [
+            FactInput(
+                predicate="CUSTOMER_OF",
+                subject_key=company_id_for("gamma.com"),
+                object_key=company_id_for("rival.com"),
+                source_url="https://rival.com/customers",
+                fetched_at=NOW,
+                extractor="customers-page",
+                evidence="Gamma logo",
+            )
+        ]
+    )
     customers = await graph.competitor_customers(["rival.com"])
     assert [(c["domain"], c["source_url"]) for c in customers] == [("gamma.com", "https://rival.com/customers")]
 

@@ -1,0 +1,14 @@
+"""CLI subcommands: one module per command, each with ``register(subparsers)``.
+
+Add a module name to COMMANDS to expose it in ``amia``; the order is the order in ``amia --help``.
+"""
+
+from __future__ import annotations
+
+COMMANDS: list[str] = [
+    "run",
+    "chat",
+    "neo4j",
+    "doctor",
+    "config",
+]

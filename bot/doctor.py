@@ -1,0 +1,122 @@
+"""Health checks behind `amia doctor`: each says OK, or what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp
+
+from bot.errors import ServiceError
+from bot.services import graph_target, local_neo4j
+from bot.settings import Settings
+from knowledge.errors import GraphError
+from knowledge.graph.neo4j_store import Neo4jGraphStore
+
+
+@dataclass
+class CheckResult:
+    name: str
+    status: str  # ok | fail | skip | warn
+    detail: str
+    fix: str = ""
+
+
+Check = Callable[[Settings], Awaitable[CheckResult]]
+
+
+async def check_neo4j(settings: Settings) -> CheckResult:
+    if not settings.secrets.NEO4J_URI and local_neo4j().status() is None:
+        return CheckResult(
+            "neo4j",
+            "warn",
+            "local Neo4j is not running",
+            "it starts with 'make run'; or run 'amia neo4j start'",
+        )
+    try:
+        uri, auth = graph_target(settings, autostart=False)
+    except ServiceError as exc:
+        return CheckResult("neo4j", "fail", str(exc), "amia neo4j start")
+    store = Neo4jGraphStore.connect(uri, auth, timeout=settings.neo4j.connect_timeout_seconds)
+    try:
+        latency = await asyncio.wait_for(store.ping(), timeout=settings.neo4j.connect_timeout_seconds * 3)
+        return CheckResult("neo4j", "ok", f"{uri} answered in {latency * 1000:.0f} ms")
+    except (GraphError, TimeoutError) as exc:
+        return CheckResult("neo4j", "fail", f"{uri}: {exc}", "check NEO4J_URI/NEO4J_PASSWORD or 'amia neo4j start'")
+    finally:
+        await store.close()
+
+
+async def check_llm(settings: Settings) -> CheckResult:
+    if not settings.llm_enabled:
+        return CheckResult("llm", "skip", "no OPENAI_API_KEY or llm.base_url: deterministic mode")
+    base = (settings.llm.base_url or "https://api.openai.com/v1").rstrip("/")
+    key = settings.secrets.OPENAI_API_KEY
+    headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http,
+            http.get(f"{base}/models", headers=headers) as resp,
+        ):
+            if resp.status in (401, 403):
+                return CheckResult("llm", "fail", f"{base} refused the API key ({resp.status})", "check OPENAI_API_KEY")
+            if resp.status >= 400:
+                return CheckResult(
+                    "llm",
+                    "warn",
+                    f"{base}/models answered {resp.status}",
+                    "check llm.base_url (it must end in /v1 for most servers)",
+                )
+        return CheckResult("llm", "ok", f"{base} reachable; model {settings.llm.model}")
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        return CheckResult("llm", "fail", f"{base} not reachable: {type(exc).__name__}", "check llm.base_url")
+
+
+async def check_slack(settings: Settings) -> CheckResult:
+    token = settings.secrets.SLACK_BOT_TOKEN
+    if token is None:
+        return CheckResult("slack", "skip", "no SLACK_BOT_TOKEN: console mode ('amia chat')")
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    client = AsyncWebClient(token=token.get_secret_value(), timeout=10)
+    try:
+        auth = await client.auth_test()
+    except SlackApiError as exc:
+        return CheckResult(
+            "slack",
+            "fail",
+            f"Slack refused the token: {exc.response.get('error')}",
+            "reinstall the app and copy the xoxb- token into SLACK_BOT_TOKEN",
+        )
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        return CheckResult("slack", "fail", f"Slack not reachable: {type(exc).__name__}", "check the network")
+    mode = "Socket Mode" if settings.secrets.SLACK_APP_TOKEN else "HTTP events"
+    if mode == "HTTP events" and settings.secrets.SLACK_SIGNING_SECRET is None:
+        return CheckResult(
+            "slack",
+            "fail",
+            "HTTP mode needs SLACK_SIGNING_SECRET",
+            "set SLACK_SIGNING_SECRET or SLACK_APP_TOKEN for Socket Mode",
+        )
+    return CheckResult("slack", "ok", f"bot {auth.get('user')} in team {auth.get('team')} ({mode})")
+
+
+async def check_smtp(settings: Settings) -> CheckResult:
+    if settings.outreach.transport != "smtp":
+        return CheckResult("smtp", "skip", f"transport '{settings.outreach.transport}': nothing is sent")
+    return CheckResult("smtp", "warn", "SMTP transport configured; see outreach checks")
+
+
+CHECKS: list[Check] = [check_neo4j, check_slack, check_llm, check_smtp]
+
+
+async def run_checks(settings: Settings, checks: list[Check] | None = None) -> list[CheckResult]:
+    results = [CheckResult("config", "ok", "config.yaml and environment are valid")]
+    for check in checks or CHECKS:
+        try:
+            results.append(await check(settings))
+        except Exception as exc:  # a broken check must not hide the others
+            results.append(CheckResult(check.__name__.removeprefix("check_"), "fail", f"check crashed: {exc!r}"))
+    return results

@@ -1,0 +1,73 @@
+"""Composition root: the only place that builds clients (graph, memory, crawler, LLM, Slack) from settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ServiceError
+from bot.localneo4j import LocalNeo4j, Neo4jRuntimeError
+from bot.settings import Settings
+from knowledge.errors import GraphError
+from knowledge.graph.neo4j_store import Neo4jGraphStore
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def local_neo4j() -> LocalNeo4j:
+    """The project's own server: runtime in .neo4j/, data in .neo4j/home (both git-ignored)."""
+    return LocalNeo4j(ROOT / ".neo4j")
+
+
+def graph_target(settings: Settings, *, autostart: bool = True) -> tuple[str, tuple[str, str] | None]:
+    """Where the graph lives: NEO4J_URI if set, else the local server (started when ``autostart``)."""
+    s = settings.secrets
+    if s.NEO4J_URI:
+        auth = (s.NEO4J_USER, s.NEO4J_PASSWORD.get_secret_value()) if s.NEO4J_PASSWORD else None
+        return s.NEO4J_URI, auth
+    server = local_neo4j()
+    info = server.status()
+    if info is None:
+        if not autostart:
+            raise ServiceError("the local Neo4j is not running: start it with 'amia neo4j start'")
+        try:
+            info = server.start(
+                port=settings.neo4j.local_port,
+                heap=settings.neo4j.local_heap,
+                pagecache=settings.neo4j.local_pagecache,
+            )
+        except Neo4jRuntimeError as exc:
+            raise ServiceError(str(exc)) from exc
+        log.info("started local Neo4j at %s in %.1fs", info.uri, info.ready_seconds)
+    return info.uri, None
+
+
+@dataclass
+class Services:
+    """Everything a workflow may need, built once per process. Fields are added per capability."""
+
+    settings: Settings
+    graph: Neo4jGraphStore
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@asynccontextmanager
+async def build_services(settings: Settings, *, autostart_neo4j: bool = True) -> AsyncIterator[Services]:
+    """Build and later close every client. Raises ServiceError with a fix when something is missing."""
+    async with AsyncExitStack() as stack:
+        uri, auth = graph_target(settings, autostart=autostart_neo4j)
+        graph = Neo4jGraphStore.connect(
+            uri, auth, database=settings.neo4j.database, timeout=settings.neo4j.connect_timeout_seconds
+        )
+        stack.push_async_callback(graph.close)
+        try:
+            await graph.ping()
+            await graph.ensure_schema()
+        except GraphError as exc:
+            raise ServiceError(str(exc)) from exc
+        yield Services(settings=settings, graph=graph)
