@@ -11,4 +11,5 @@ COMMANDS: list[str] = [
     "neo4j",
     "doctor",
     "config",
+    "robots",
 ]
