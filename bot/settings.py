@@ -14,6 +14,7 @@ from agents.llm.config import LlmConfig
 from agents.persona import LanguagesConfig, PersonaConfig
 from agents.policies.compliance_config import ComplianceConfig
 from agents.policies.icp_config import IcpConfig, ScoringConfig
+from agents.policies.risk_config import RiskConfig
 from bot.outreach.config import OutreachConfig
 from bot.slack.config import SchedulesConfig, SlackConfig
 from knowledge.memory.config import MemoryConfig
@@ -31,6 +32,7 @@ class Neo4jConfig(BaseModel):
 
     database: str = Field("neo4j", description="database name on the server")
     local_port: int = Field(7687, ge=1, le=65535, description="Bolt port of the local server AMIA starts")
+    local_home: str = Field(".neo4j/home", description="data and logs folder of the local server (git-ignored)")
     local_heap: str = Field("1g", pattern=r"^\d+[mg]$", description="JVM heap of the local server (e.g. 1g)")
     local_pagecache: str = Field("512m", pattern=r"^\d+[mg]$", description="page cache of the local server")
     connect_timeout_seconds: float = Field(5.0, gt=0, description="how long to wait for a connection")
@@ -95,6 +97,7 @@ class Settings(BaseModel):
     crawler: CrawlerConfig = Field(default_factory=CrawlerConfig, description="web research politeness")
     icp: IcpConfig = Field(default_factory=IcpConfig, description="ideal customer profile")
     scoring: ScoringConfig = Field(default_factory=ScoringConfig, description="scoring weights and tiers")
+    risk: RiskConfig = Field(default_factory=RiskConfig, description="risk tiers, escalation and autonomy")
     compliance: ComplianceConfig = Field(default_factory=ComplianceConfig, description="compliance rules")
     persona: PersonaConfig = Field(default_factory=PersonaConfig, description="brand persona")
     languages: LanguagesConfig = Field(default_factory=LanguagesConfig, description="draft languages")
