@@ -27,7 +27,7 @@ Check = Callable[[Settings], Awaitable[CheckResult]]
 
 
 async def check_neo4j(settings: Settings) -> CheckResult:
-    if not settings.secrets.NEO4J_URI and local_neo4j().status() is None:
+    if not settings.secrets.NEO4J_URI and local_neo4j(settings).status() is None:
         return CheckResult(
             "neo4j",
             "warn",

@@ -19,9 +19,10 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def local_neo4j() -> LocalNeo4j:
-    """The project's own server: runtime in .neo4j/, data in .neo4j/home (both git-ignored)."""
-    return LocalNeo4j(ROOT / ".neo4j")
+def local_neo4j(settings: Settings) -> LocalNeo4j:
+    """The project's own server: runtime in .neo4j/, data in neo4j.local_home (both git-ignored)."""
+    home = Path(settings.neo4j.local_home)
+    return LocalNeo4j(ROOT / ".neo4j", home=home if home.is_absolute() else ROOT / home)
 
 
 def graph_target(settings: Settings, *, autostart: bool = True) -> tuple[str, tuple[str, str] | None]:
@@ -30,7 +31,7 @@ def graph_target(settings: Settings, *, autostart: bool = True) -> tuple[str, tu
     if s.NEO4J_URI:
         auth = (s.NEO4J_USER, s.NEO4J_PASSWORD.get_secret_value()) if s.NEO4J_PASSWORD else None
         return s.NEO4J_URI, auth
-    server = local_neo4j()
+    server = local_neo4j(settings)
     info = server.status()
     if info is None:
         if not autostart:

@@ -20,7 +20,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if settings.secrets.NEO4J_URI and args.action != "status":
         print(f"NEO4J_URI is set ({settings.secrets.NEO4J_URI}); AMIA uses that server and does not manage it.")
         return 0
-    server = local_neo4j()
+    server = local_neo4j(settings)
     if args.action == "start":
         running = server.status()
         if running:
