@@ -11,7 +11,9 @@ from typing import Any
 
 from bot.errors import ServiceError
 from bot.localneo4j import LocalNeo4j, Neo4jRuntimeError
+from bot.metrics import Metrics
 from bot.settings import Settings
+from knowledge.deliverability.spamassassin import SpamAssassin, SpamAssassinUnavailable
 from knowledge.errors import GraphError
 from knowledge.graph.neo4j_store import Neo4jGraphStore
 
@@ -55,6 +57,18 @@ class Services:
     settings: Settings
     graph: Neo4jGraphStore
     extras: dict[str, Any] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)  # one Prometheus registry per process
+
+
+def build_spam_scorer(settings: Settings, *, one_shot: bool = False) -> SpamAssassin | None:
+    """SpamAssassin per compliance.spamassassin_mode; ``one_shot`` (one message) skips starting spamd."""
+    mode = settings.compliance.spamassassin_mode
+    if one_shot and mode == "auto":
+        mode = "cli"
+    try:
+        return SpamAssassin.from_mode(mode, timeout=settings.compliance.spamassassin_timeout_seconds)
+    except SpamAssassinUnavailable as exc:
+        raise ServiceError(f"{exc} (or set compliance.spamassassin_mode: cli)") from exc
 
 
 @asynccontextmanager
@@ -71,4 +85,4 @@ async def build_services(settings: Settings, *, autostart_neo4j: bool = True) ->
             await graph.ensure_schema()
         except GraphError as exc:
             raise ServiceError(str(exc)) from exc
-        yield Services(settings=settings, graph=graph)
+        yield Services(settings=settings, graph=graph, metrics=Metrics())
