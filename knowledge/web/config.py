@@ -32,3 +32,19 @@ class CrawlerConfig(BaseModel):
     proxies: list[str] = Field(default_factory=list, description="HTTP proxies to rotate through (sticky per host)")
     render_js: bool = Field(False, description="render pages with headless Chromium when static HTML has little text")
     chromium_path: str = Field("/usr/bin/chromium", description="Chromium binary used for JS rendering")
+    render_min_text_chars: int = Field(
+        200, ge=0, description="render with Chromium only when the static page yields fewer characters of text"
+    )
+    render_budget_ms: int = Field(3000, ge=100, le=60000, description="virtual time Chromium gives scripts to run")
+    retry_backoff_seconds: float = Field(1.0, ge=0, description="first retry waits this long, doubling each time")
+    max_retry_after_seconds: float = Field(
+        120.0, ge=0, description="a Retry-After longer than this gives up instead of waiting"
+    )
+    max_crawl_delay_seconds: float = Field(
+        60.0, ge=0, description="hosts whose robots.txt Crawl-delay is longer are skipped rather than crawled faster"
+    )
+    robots_cache_seconds: int = Field(86400, ge=60, description="how long a fetched robots.txt is trusted")
+    resolve: dict[str, str] = Field(
+        default_factory=dict,
+        description="host → 'ip' or 'ip:port' overrides, like curl --resolve (split-horizon DNS, the test web)",
+    )
