@@ -10,6 +10,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest
 
+from knowledge.deliverability.spamassassin import SpamAssassin, SpamdProcess
 from knowledge.graph.neo4j_store import Neo4jGraphStore
 from tests import neo4j_server
 
@@ -40,3 +41,13 @@ async def graph(neo4j_server_handle: neo4j_server.TestNeo4j) -> AsyncIterator[Ne
         yield store
     finally:
         await store.close()
+
+
+@pytest.fixture(scope="session")
+def spam_scorer() -> Iterator[SpamAssassin]:
+    """A real SpamAssassin: a private spamd on 127.0.0.1 with network tests off (-L), once per session."""
+    scorer = SpamAssassin(spamd=SpamdProcess().start(timeout=60))
+    try:
+        yield scorer
+    finally:
+        scorer.close()

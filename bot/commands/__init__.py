@@ -12,4 +12,6 @@ COMMANDS: list[str] = [
     "doctor",
     "config",
     "robots",
+    "draft",
+    "review",
 ]

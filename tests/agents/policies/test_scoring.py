@@ -133,13 +133,12 @@ def test_hard_exclusions_win_over_a_high_score() -> None:
 
 def test_headcount_bands_and_range() -> None:
     def by(n):
-        return (
-            next(
-                c
-                for c in score_lead(lead(employee_count=fact(str(n), "e")), ICP, SCORING, NOW).contributions
-                if c.name == "fit.headcount"
-            ).points
-        )
+        return next(
+            c
+            for c in score_lead(lead(employee_count=fact(str(n), "e")), ICP, SCORING, NOW).contributions
+            if c.name == "fit.headcount"
+        ).points
+
     assert by(100) == 5 and by(500) == 10 and by(20) == 0 and by(5000) == 0
 
 

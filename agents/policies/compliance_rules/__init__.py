@@ -1,0 +1,1 @@
+"""Pure compliance rules, one module per concern; agents.policies.compliance runs them all."""
