@@ -1,0 +1,113 @@
+"""Token and cost accounting per run, per lead and per UTC day, with hard caps checked before every model call."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from agents.llm.config import BudgetConfig, PriceConfig
+from agents.llm.errors import BudgetExceeded
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, prompt: int, completion: int) -> None:
+        self.prompt_tokens += prompt
+        self.completion_tokens += completion
+        self.calls += 1
+
+    def cost(self, prices: PriceConfig) -> float:
+        return (
+            self.prompt_tokens / 1000 * prices.prompt_per_1k + self.completion_tokens / 1000 * prices.completion_per_1k
+        )
+
+    def as_dict(self, prices: PriceConfig | None = None) -> dict[str, float | int]:
+        out: dict[str, float | int] = {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total,
+            "calls": self.calls,
+        }
+        if prices is not None:
+            out["cost"] = round(self.cost(prices), 6)
+        return out
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+class BudgetLedger:
+    """Process-wide ledger: per-lead and per-day totals. Seed the day from the graph with :meth:`seed_day`."""
+
+    def __init__(self, budget: BudgetConfig, prices: PriceConfig) -> None:
+        self.budget, self.prices = budget, prices
+        self.day = _today()
+        self.day_usage = Usage()
+        self.lead_usage: dict[str, Usage] = defaultdict(Usage)
+
+    def seed_day(self, prompt_tokens: int, completion_tokens: int) -> None:
+        """Start from what the graph says was already spent today (another process, an earlier start)."""
+        self._roll()
+        self.day_usage = Usage(prompt_tokens, completion_tokens, 0)
+
+    def _roll(self) -> None:
+        today = _today()
+        if today != self.day:
+            self.day, self.day_usage = today, Usage()
+
+    def run(self, run_id: str, lead_key: str) -> RunBudget:
+        return RunBudget(self, run_id, lead_key)
+
+
+@dataclass
+class RunBudget:
+    """The accounting of one team run; every model call goes through :meth:`check` then :meth:`record`."""
+
+    ledger: BudgetLedger
+    run_id: str
+    lead_key: str
+    usage: Usage = field(default_factory=Usage)
+    by_agent: dict[str, Usage] = field(default_factory=lambda: defaultdict(Usage))
+
+    def check(self, agent: str, estimated_prompt_tokens: int) -> None:
+        """Raise BudgetExceeded if this call would cross a cap (0 = no cap)."""
+        led, b = self.ledger, self.ledger.budget
+        led._roll()
+        est = max(0, estimated_prompt_tokens)
+        lead = led.lead_usage[self.lead_key]
+        for scope, used, cap in (
+            ("run", self.usage.total, b.tokens_per_run),
+            ("lead", lead.total, b.tokens_per_lead),
+            ("day", led.day_usage.total, b.tokens_per_day),
+        ):
+            if cap and used + est > cap:
+                raise BudgetExceeded(scope, used + est, cap)
+        if b.cost_per_day:
+            cost = led.day_usage.cost(led.prices) + est / 1000 * led.prices.prompt_per_1k
+            if cost > b.cost_per_day:
+                raise BudgetExceeded("day_cost", cost, b.cost_per_day, led.prices.currency)
+
+    def record(self, agent: str, prompt_tokens: int, completion_tokens: int) -> None:
+        self.ledger._roll()
+        for u in (self.usage, self.by_agent[agent], self.ledger.lead_usage[self.lead_key], self.ledger.day_usage):
+            u.add(prompt_tokens, completion_tokens)
+
+    def summary(self) -> dict[str, object]:
+        p = self.ledger.prices
+        return {
+            "run_id": self.run_id,
+            "lead": self.lead_key,
+            **self.usage.as_dict(p),
+            "currency": p.currency,
+            "by_agent": {a: u.as_dict(p) for a, u in sorted(self.by_agent.items())},
+        }
