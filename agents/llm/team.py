@@ -242,6 +242,10 @@ class LeadTeam:
         self.client, self.cfg, self.persona, self.toolbox, self.ledger = client, cfg, persona, toolbox, ledger
         self.rules = rules or TeamRules()
 
+    def _value_props(self, language: str) -> list[str]:
+        props = self.persona.value_props
+        return props.get(language) or props.get("en") or next(iter(props.values()), [])
+
     def _agents(
         self, tools: _Tools, budget: RunBudget, names: tuple[str, ...]
     ) -> tuple[dict[str, AssistantAgent], dict[str, GuardedClient]]:
@@ -250,6 +254,9 @@ class LeadTeam:
             "company_name": self.persona.company_name,
             "sender_name": self.persona.sender_name,
             "voice": self.persona.voice,
+            "value_props": "\n".join(f"- {v}" for v in self._value_props(tools.task.language)) or "- (none given)",
+            "banned_words": ", ".join(self.persona.banned_words) or "(none)",
+            "sign_off": self.persona.sign_off.get(tools.task.language, self.persona.sign_off.get("en", "Best")),
             "language": tools.task.language,
             "team_rules": self.rules.describe(),
             "writing_rules": writing,
