@@ -71,6 +71,30 @@ def build_spam_scorer(settings: Settings, *, one_shot: bool = False) -> SpamAssa
         raise ServiceError(f"{exc} (or set compliance.spamassassin_mode: cli)") from exc
 
 
+def build_intelligence(settings: Settings, stack: AsyncExitStack) -> dict[str, Any]:
+    """extras: 'memory' (MemoryHandle, opened on first use), 'llm' (model client or None), 'budget' (ledger)."""
+    from agents.llm.budget import BudgetLedger
+    from knowledge.memory.store import MemoryHandle
+
+    root = Path(settings.memory.path)
+    root = root if root.is_absolute() else ROOT / root
+    key = settings.secrets.OPENAI_API_KEY.get_secret_value() if settings.secrets.OPENAI_API_KEY else None
+    memory = MemoryHandle(settings.memory, root, api_key=key)
+    stack.callback(memory.close)
+    extras: dict[str, Any] = {"memory": memory, "budget": BudgetLedger(settings.llm.budget, settings.llm.prices)}
+    extras["llm"] = None
+    if settings.llm_enabled:  # imported lazily: autogen + openai cost ~0.7 s at import
+        from agents.llm.client import build_model_client
+        from agents.llm.errors import LlmConfigError
+
+        try:
+            extras["llm"] = build_model_client(settings.llm, key)
+        except LlmConfigError as exc:
+            raise ServiceError(str(exc)) from exc
+        stack.push_async_callback(extras["llm"].close)
+    return extras
+
+
 @asynccontextmanager
 async def build_services(settings: Settings, *, autostart_neo4j: bool = True) -> AsyncIterator[Services]:
     """Build and later close every client. Raises ServiceError with a fix when something is missing."""
@@ -85,4 +109,4 @@ async def build_services(settings: Settings, *, autostart_neo4j: bool = True) ->
             await graph.ensure_schema()
         except GraphError as exc:
             raise ServiceError(str(exc)) from exc
-        yield Services(settings=settings, graph=graph, metrics=Metrics())
+        yield Services(settings=settings, graph=graph, metrics=Metrics(), extras=build_intelligence(settings, stack))

@@ -297,3 +297,31 @@ class MemoryStore:
     async def count(self) -> int:
         out = await self._call(lambda: self._m.get_all(filters={"user_id": OWNER}, top_k=1_000_000))
         return len(out.get("results", []))
+
+
+class MemoryHandle:
+    """Opens the store on first use (mem0 + the embedder cost ~1 s), remembers why it could not, closes it once."""
+
+    def __init__(self, cfg: MemoryConfig, root: Path, *, api_key: str | None = None) -> None:
+        self.cfg, self.root, self.api_key = cfg, root, api_key
+        self.store: MemoryStore | None = None
+        self.error: str | None = None if cfg.enabled else "memory is disabled (memory.enabled: false)"
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> MemoryStore | None:
+        """The open store, or None (then ``error`` says why, e.g. locked by another process)."""
+        if self.store is not None or self.error is not None:
+            return self.store
+        async with self._lock:
+            if self.store is None and self.error is None:
+                try:
+                    self.store = await asyncio.to_thread(MemoryStore.open, self.cfg, self.root, api_key=self.api_key)
+                except MemoryStoreError as exc:
+                    self.error = str(exc)
+                    log.error("long-term memory unavailable: %s", exc)
+        return self.store
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
