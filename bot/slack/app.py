@@ -1,0 +1,119 @@
+"""The Slack app: an AsyncApp with every listener registered, a Web API client with retries, the send queue,
+and the two transports (Socket Mode with SLACK_APP_TOKEN, signed HTTP requests otherwise).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.assistant import Assistant, build_assistant, on_user_settings
+from bot.errors import ServiceError
+from bot.scheduler import Scheduler
+from bot.services import Services
+from bot.slack import approvals, commands, conversation, dedupe, home
+from bot.slack.digest import CHART_NAME, Digest
+from bot.slack.runtime import SlackRuntime, build_client
+from bot.slack.sender import SendQueue
+from bot.workflows import Workflows
+
+log = logging.getLogger(__name__)
+
+
+class HttpConnection:
+    """Readiness for HTTP mode: connected when auth.test last succeeded (re-checked at most once a minute)."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._ok: tuple[float, bool] | None = None
+
+    async def is_connected(self) -> bool:
+        import time
+
+        if self._ok is None or time.monotonic() - self._ok[0] > 60:
+            try:
+                await self.client.auth_test()
+                self._ok = (time.monotonic(), True)
+            except SlackApiError:
+                self._ok = (time.monotonic(), False)
+        return self._ok[1]
+
+
+@dataclass
+class SlackBot:
+    app: AsyncApp
+    rt: SlackRuntime
+    assistant: Assistant
+    socket: AsyncSocketModeHandler | None = None
+
+    async def connect_socket_mode(self, app_token: str) -> None:
+        self.socket = AsyncSocketModeHandler(self.app, app_token=app_token)
+        await self.socket.connect_async()  # type: ignore[no-untyped-call]
+        self.assistant.services.extras["slack_connection"] = self.socket.client
+
+    async def close(self) -> None:
+        if self.socket:
+            await self.socket.close_async()  # type: ignore[no-untyped-call]
+        await self.rt.drain(timeout=10)
+        self.assistant.close()
+
+
+def build_slack(
+    services: Services,
+    *,
+    token: str | None = None,
+    signing_secret: str | None = None,
+    workflows: Workflows | None = None,
+    scheduler: Scheduler | None = None,
+) -> SlackBot:
+    """Everything Slack needs; tokens default to the environment (via Settings.secrets)."""
+    settings = services.settings
+    secrets = settings.secrets
+    bot_token = token or (secrets.SLACK_BOT_TOKEN.get_secret_value() if secrets.SLACK_BOT_TOKEN else None)
+    if not bot_token:
+        raise ServiceError("SLACK_BOT_TOKEN is not set: export it (xoxb-…) or use 'amia chat' for the console")
+    if signing_secret is None and secrets.SLACK_SIGNING_SECRET:
+        signing_secret = secrets.SLACK_SIGNING_SECRET.get_secret_value()
+    client = build_client(settings, bot_token)
+    rt = SlackRuntime(settings, client, SendQueue(client, settings.slack.channel_send_interval_seconds))
+
+    async def deliver_alert(destination: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        await rt.queue.post(destination, text=text, blocks=blocks)
+
+    async def post_digest(destination: str, digest: Digest) -> None:
+        resp = await rt.queue.post(destination, text=digest.title, blocks=digest.blocks())
+        await rt.queue.upload(
+            destination,
+            thread_ts=resp["ts"],
+            content=digest.chart,
+            filename=CHART_NAME,
+            title="Funnel and score distribution",
+        )
+
+    assistant = build_assistant(
+        services,
+        surface="slack",
+        deliver_alert=deliver_alert,
+        post_digest=post_digest,
+        workflows=workflows,
+        scheduler=scheduler,
+    )
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=True,
+        raise_error_for_unhandled_request=False,
+    )
+    dedupe.register(app, assistant.state, settings.slack.event_dedupe_hours * 3600)
+    commands.register(app, rt, assistant.dispatcher)
+    conversation.register(app, rt, assistant.dispatcher)
+    approvals.register(app, assistant.desk)
+    home.register(app, assistant.workflows, assistant.state, lambda s: on_user_settings(scheduler, s))
+    services.extras["slack_connection"] = HttpConnection(client)
+    return SlackBot(app, rt, assistant)
