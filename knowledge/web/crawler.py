@@ -25,6 +25,7 @@ from yarl import URL
 from knowledge.web.cache import CacheEntry, HttpCache
 from knowledge.web.config import CrawlerConfig
 from knowledge.web.politeness import Politeness, ProxyPool
+from knowledge.web.render import RenderError, render_dom
 from knowledge.web.robots import RobotsTxt, robots_for_status
 from knowledge.web.ssrf import SsrfGuard, SsrfRefused
 
@@ -205,6 +206,35 @@ class Crawler:
         result.elapsed_ms = int((time.monotonic() - started) * 1000)
         level = logging.DEBUG if result.ok else logging.INFO
         log.log(level, "fetch %s -> %s %s %s", url, result.status, result.reason, result.detail)
+        await self._record(result)
+        return result
+
+    async def render(self, url: str) -> FetchResult:
+        """Render ``url`` with headless Chromium after the same policy, SSRF, robots and rate checks as a fetch."""
+        result = FetchResult(url=url, kind="render")
+        started = time.monotonic()
+        try:
+            target = URL(url)
+            await self._check_target(result, target)
+            limiter = self.politeness.host(target.host or "")
+            mapped = self.guard.override(target.host or "")
+            async with self._global, limiter.slots:
+                await limiter.wait_turn()
+                html = await render_dom(
+                    url,
+                    chromium=self.config.chromium_path,
+                    budget_ms=self.config.render_budget_ms,
+                    timeout=self.config.timeout_seconds + self.config.render_budget_ms / 1000 + 10,
+                    user_agent=self.config.user_agent,
+                    mapped_to=f"{mapped[0]}:{mapped[1] or target.port}" if mapped else None,
+                )
+            result.body, result.status, result.ok = html.encode(), 200, True
+            result.final_url, result.content_type, result.attempts = url, "text/html; charset=utf-8", 1
+        except _Stop as stop:
+            result.reason, result.detail = stop.reason, stop.detail
+        except (RenderError, OSError, ValueError) as exc:
+            result.reason, result.detail = "render_error", str(exc)
+        result.elapsed_ms = int((time.monotonic() - started) * 1000)
         await self._record(result)
         return result
 

@@ -51,10 +51,12 @@ async def test_per_host_rate_and_crawl_delay(test_web: LocalWeb, tmp_path: Path)
     delay_times = [h.at for h in test_web.hits_for("delay.test")]
     gaps = [b - a for a, b in itertools.pairwise(delay_times)]
     assert len(delay_times) == 5  # robots + 4 pages
-    assert min(gaps[1:]) >= 0.29  # Crawl-delay 0.3 s honoured (after robots.txt was read)
+    # Crawl-delay 0.3 s honoured after robots.txt was read (arrival times jitter a few ms around the schedule)
+    assert min(gaps[1:]) >= 0.25 and (delay_times[-1] - delay_times[1]) / 3 >= 0.29
     acme_times = [h.at for h in test_web.hits_for("acme.test")]
     acme_gaps = [b - a for a, b in itertools.pairwise(acme_times)]
-    assert min(acme_gaps) >= 0.095  # 10 requests/s configured
+    assert min(acme_gaps) >= 0.07  # 10 requests/s configured
+    assert (len(acme_times) - 1) / (acme_times[-1] - acme_times[0]) <= 10.5
 
 
 async def test_retry_honours_retry_after(test_web: LocalWeb, tmp_path: Path) -> None:

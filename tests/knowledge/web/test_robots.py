@@ -155,7 +155,7 @@ def test_cli_jsonl_one_line_out_per_line_in() -> None:
         json.dumps({"robots_txt": "user-agent: *\ndisallow: /private\n", "user_agent": "Foo", "url": "http://a.b/pub"}),
     ]
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "robots", "--jsonl"],
+        [sys.executable, "-c", "import sys; from bot.commands.robots import handle; sys.exit(handle(None, None))"],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
