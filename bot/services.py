@@ -12,6 +12,7 @@ from typing import Any
 from bot.errors import ServiceError
 from bot.localneo4j import LocalNeo4j, Neo4jRuntimeError
 from bot.metrics import Metrics
+from bot.outreach.runtime import install_outreach
 from bot.settings import Settings
 from knowledge.deliverability.spamassassin import SpamAssassin, SpamAssassinUnavailable
 from knowledge.errors import GraphError
@@ -109,4 +110,7 @@ async def build_services(settings: Settings, *, autostart_neo4j: bool = True) ->
             await graph.ensure_schema()
         except GraphError as exc:
             raise ServiceError(str(exc)) from exc
-        yield Services(settings=settings, graph=graph, metrics=Metrics(), extras=build_intelligence(settings, stack))
+        extras = build_intelligence(settings, stack)
+        services = Services(settings=settings, graph=graph, metrics=Metrics(), extras=extras)
+        await install_outreach(services)
+        yield services

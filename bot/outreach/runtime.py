@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.errors import ServiceError
 from bot.outreach.dkim import DkimSigner
@@ -102,3 +103,14 @@ def build_outreach(
     )
     worker = OutreachWorker(sender, owner=owner, clock=clock)
     return Outreach(store=store, sender=sender, worker=worker, tokens=tokens, transport=transport)
+
+
+async def install_outreach(services: Any) -> Outreach:
+    """Composition-root hook: build outreach, make sure its schema exists, mount its HTTP routes."""
+    from bot.outreach.http import OUTREACH_KEY, add_outreach_routes
+
+    outreach = build_outreach(services.settings, services.graph)
+    await outreach.store.ensure_schema()
+    services.extras[OUTREACH_KEY] = outreach
+    services.extras.setdefault("http_routes", []).append(lambda app: add_outreach_routes(app, outreach))
+    return outreach
