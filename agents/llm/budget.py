@@ -78,6 +78,7 @@ class RunBudget:
     lead_key: str
     usage: Usage = field(default_factory=Usage)
     by_agent: dict[str, Usage] = field(default_factory=lambda: defaultdict(Usage))
+    model_seconds: float = 0.0  # time spent waiting for the model (HTTP included)
 
     def check(self, agent: str, estimated_prompt_tokens: int) -> None:
         """Raise BudgetExceeded if this call would cross a cap (0 = no cap)."""
@@ -109,5 +110,6 @@ class RunBudget:
             "lead": self.lead_key,
             **self.usage.as_dict(p),
             "currency": p.currency,
+            "model_seconds": round(self.model_seconds, 4),
             "by_agent": {a: u.as_dict(p) for a, u in sorted(self.by_agent.items())},
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, Literal
 
@@ -143,6 +144,7 @@ class GuardedClient(ChatCompletionClient):
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> CreateResult:
+        started = time.perf_counter()
         try:
             self._budget.check(self._agent, _estimate_tokens(messages, tools))
             result = await self._inner.create(
@@ -158,6 +160,8 @@ class GuardedClient(ChatCompletionClient):
             self.last_error = err
             log.warning("llm call failed: agent=%s run=%s: %s", self._agent, self._budget.run_id, err)
             raise err from exc
+        finally:
+            self._budget.model_seconds += time.perf_counter() - started
         u = result.usage
         self._budget.record(self._agent, u.prompt_tokens, u.completion_tokens)
         self._usage = RequestUsage(

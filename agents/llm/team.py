@@ -279,7 +279,7 @@ class LeadTeam:
                 system_message=prompt(name, **values),
                 model_context=BufferedChatCompletionContext(buffer_size=self.cfg.history_messages),
                 reflect_on_tool_use=False,
-                max_tool_iterations=self.cfg.citation_retries + 1 if name == "copywriter" else 1,
+                max_tool_iterations=1,
             )
         return agents, guards
 
@@ -290,9 +290,24 @@ class LeadTeam:
         names = list(agents)
         for src, dst in itertools.pairwise(names):
             if src == "scorer":
-                b.add_edge(agents[src], agents[dst], condition=lambda _m: bool(state.score and state.score.qualified))
+                b.add_edge(
+                    agents[src],
+                    agents[dst],
+                    condition=lambda _m: bool(state.score and state.score.qualified),
+                    activation_condition="any",
+                )
+            elif src == "copywriter":
+                b.add_edge(agents[src], agents[dst], condition=lambda _m: state.draft is not None)
             else:
                 b.add_edge(agents[src], agents[dst])
+        if "copywriter" in agents:  # a rejected draft goes back to the copywriter, a bounded number of times
+            retries = self.cfg.citation_retries
+
+            def redraft(_m: object) -> bool:
+                return state.draft is None and 0 < len(state.rejected_drafts) <= retries
+
+            b.add_edge(agents["copywriter"], agents["copywriter"], condition=redraft, activation_condition="any")
+        b.set_entry_point(agents[names[0]])
         return GraphFlow(
             participants=b.get_participants(),
             graph=b.build(),
