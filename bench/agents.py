@@ -19,14 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.llm.budget import BudgetLedger  # noqa: E402
-from agents.llm.client import build_model_client  # noqa: E402
-from agents.llm.config import LlmConfig  # noqa: E402
-from agents.llm.team import LeadTask, LeadTeam  # noqa: E402
-from agents.persona import PersonaConfig  # noqa: E402
-from agents.workflows.pipeline import process_lead  # noqa: E402
-from tests.agents.llm.toolbox_double import FixedToolbox  # noqa: E402
-from tests.fakes.fake_openai import FakeOpenAI, LeadScenario, role_of  # noqa: E402
+from agents.llm.budget import BudgetLedger
+from agents.llm.client import build_model_client
+from agents.llm.config import LlmConfig
+from agents.llm.team import LeadTask, LeadTeam
+from agents.persona import PersonaConfig
+from agents.workflows.pipeline import process_lead
+from tests.agents.llm.toolbox_double import FixedToolbox
+from tests.fakes.fake_openai import FakeOpenAI, LeadScenario, role_of
 
 FACTS = [
     "{n} raised a ${m}M Series {r} led by Northzone to expand its payments platform across Europe",
