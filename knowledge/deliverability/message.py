@@ -204,6 +204,7 @@ def render_message(
     from_name: str,
     from_address: str,
     to_address: str,
+    to_name: str | None = None,
     subject: str,
     body: str,
     unsubscribe_url: str | None = None,
@@ -216,7 +217,8 @@ def render_message(
     msg = EmailMessage(policy=policy.SMTP)
     local, _, domain = from_address.partition("@")
     msg["From"] = Address(display_name=from_name, username=local, domain=domain)
-    msg["To"] = to_address
+    to_local, _, to_domain = to_address.partition("@")
+    msg["To"] = Address(display_name=to_name or "", username=to_local, domain=to_domain)
     if reply_to:
         msg["Reply-To"] = reply_to
     msg["Subject"] = subject

@@ -1,0 +1,1 @@
+"""The copywriter: cited, personalised outreach sequences from stored facts (templates or a model)."""
