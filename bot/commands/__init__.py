@@ -12,7 +12,7 @@ COMMANDS: list[str] = [
     "doctor",
     "config",
     "robots",
-    "extract",
     "draft",
     "review",
+    "scoring",
 ]
