@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 CAMPAIGN = "default"
 
 FOOTER = {
-    "en": '{company} · {address}\nSource of your contact details: {source}.\nNot interested? Reply "no" or unsubscribe: {url}',
+    "en": "{company} · {address}\nSource of your contact details: {source}.\n"
+    'Not interested? Reply "no" or unsubscribe: {url}',
     "de": "{company} · {address}\nIhre Adresse stammt von {source}.\n"
     'Kein Interesse? Antworten Sie mit "Nein" oder hier abmelden: {url}',
     "fr": "{company} · {address}\nNous avons trouvé votre adresse sur {source}.\n"
