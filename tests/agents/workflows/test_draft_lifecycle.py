@@ -84,7 +84,7 @@ async def test_approval_card_shows_draft_sources_score_and_buttons(graph: Neo4jG
     blocks = build_approval_card(package)
     text = str(blocks)
     assert "<https://acme.io/news/series-b|" in text and "spam score" in text and "PASS" in text
-    actions = [b for b in blocks if b["type"] == "actions"][0]["elements"]
+    actions = next(b for b in blocks if b["type"] == "actions")["elements"]
     assert [a["action_id"] for a in actions][0] == ACTION_APPROVE
     blocked = build_approval_card(
         await draft_sequence(
