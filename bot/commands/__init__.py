@@ -14,5 +14,6 @@ COMMANDS: list[str] = [
     "robots",
     "draft",
     "review",
+    "score",
     "scoring",
 ]

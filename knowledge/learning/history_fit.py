@@ -260,7 +260,7 @@ def explain(model: Pipeline, p: Prepared, top: int = 10) -> list[dict[str, Any]]
     Z = prep.transform(p.X)
     sd = Z.std(axis=0)
     coefs = lr.coef_[0]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for raw, coef, s in zip(raw_names, coefs, sd, strict=True):
         if s == 0:
             continue

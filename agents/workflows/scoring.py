@@ -1,0 +1,309 @@
+"""Scoring workflow: graph → LeadFacts adapter, score with history, batch scoring, the ranked queue, risk context,
+and patterns across leads for the digest and the copywriter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from agents.policies.icp_config import IcpConfig, ScoringConfig
+from agents.policies.prioritisation import Queue, QueueCandidate, build_queue
+from agents.policies.risk import RiskContext, RiskFact, RiskSignal
+from agents.policies.scoring import (
+    ContactFact,
+    Criterion,
+    Fact,
+    InteractionFact,
+    LeadFacts,
+    ScoreResult,
+    SignalFact,
+    criteria,
+    score_change,
+    score_lead,
+)
+from knowledge.graph.neo4j_store import Neo4jGraphStore
+from knowledge.graph.scoring import ScoringGraph
+from knowledge.graph.store import CompanyProfile
+from knowledge.models import normalise_domain
+
+
+def _as_dt(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    to_native = getattr(value, "to_native", None)
+    dt = to_native() if callable(to_native) else value
+    if isinstance(dt, datetime) and dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt if isinstance(dt, datetime) else None
+
+
+def _prop(props: Mapping[str, Any], key: str) -> Fact | None:
+    value = props.get(key)
+    if value is None or value == "":
+        return None
+    return Fact(value=str(value), evidence=f"company record: {key}")
+
+
+def _facts(domain: str, props: Mapping[str, Any], facts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    industries: list[Fact] = []
+    techs: list[Fact] = []
+    customer_of: list[Fact] = []
+    for f in facts:
+        if not f or f.get("object") is None:
+            continue
+        fact = Fact(
+            value=str(f["object"]),
+            fact_id=f.get("fact_id"),
+            source_url=f.get("source_url"),
+            confidence=float(conf) if (conf := f.get("confidence")) is not None else 0.8,
+            evidence=f.get("evidence"),
+        )
+        {"IN_INDUSTRY": industries, "USES": techs, "CUSTOMER_OF": customer_of}.get(f["predicate"], []).append(fact)
+    if not industries:  # the company node may carry industries directly (Company.industries)
+        industries = [Fact(value=str(i), evidence="company record: industries") for i in props.get("industries") or []]
+    return {
+        "domain": domain,
+        "name": props.get("name"),
+        "industries": industries,
+        "employee_count": _prop(props, "employee_count"),
+        "country": _prop(props, "hq_country"),
+        "business_model": _prop(props, "business_model"),
+        "technologies": techs,
+        "customer_of": customer_of,
+    }
+
+
+def profile_to_facts(
+    profile: CompanyProfile, interactions: Sequence[Mapping[str, Any]] = (), *, suppressed: bool = False
+) -> LeadFacts:
+    """Adapter: the graph's CompanyProfile → the scorer's LeadFacts."""
+    base = _facts(profile.domain, profile.properties, [f.model_dump() | {"object": f.object} for f in profile.facts])
+    return LeadFacts(
+        **base,
+        signals=[
+            SignalFact(
+                signal_id=s.signal_id,
+                type=s.type,
+                occurred_at=s.occurred_at or s.recorded_at,
+                confidence=s.confidence,
+                source_url=s.source_url,
+                evidence=s.evidence,
+                attributes=s.attributes,
+            )
+            for s in profile.signals
+        ],
+        contacts=[
+            ContactFact.model_validate(p.model_dump(include=set(ContactFact.model_fields))) for p in profile.people
+        ],
+        interactions=[
+            InteractionFact(type=str(i["type"]), occurred_at=dt)
+            for i in interactions
+            if (dt := _as_dt(i.get("occurred_at"))) is not None
+        ],
+        suppressed=suppressed,
+    )
+
+
+def batch_row_to_facts(row: Mapping[str, Any]) -> LeadFacts:
+    """Adapter for ScoringGraph.company_batch rows (bulk scoring)."""
+    props = row["company"]
+    base = _facts(props["domain"], props, row["facts"])
+    return LeadFacts(
+        **base,
+        signals=[
+            SignalFact(
+                signal_id=s["signal_id"],
+                type=s["type"],
+                occurred_at=_as_dt(s.get("occurred_at")),
+                confidence=float(s.get("confidence") or 0.0),
+                source_url=s.get("source_url"),
+                evidence=s.get("evidence"),
+            )
+            for s in row["signals"]
+        ],
+        contacts=[ContactFact.model_validate({k: v for k, v in p.items() if v is not None}) for p in row["people"]],
+        interactions=[
+            InteractionFact(type=str(i["type"]), occurred_at=dt)
+            for i in row["interactions"]
+            if (dt := _as_dt(i.get("occurred_at"))) is not None
+        ],
+    )
+
+
+def snapshot_of(result: ScoreResult, crits: Sequence[Criterion]) -> dict[str, Any]:
+    top = next((c for c in result.contributions if c.component == "intent" and c.points > 0), None)
+    return {
+        "domain": result.domain,
+        "score": result.score,
+        "fit": result.fit,
+        "intent": result.intent,
+        "engagement": result.engagement,
+        "tier": result.tier,
+        "weights": result.weights,
+        "scored_at": result.scored_at,
+        "features": {c.name: c.value for c in crits},
+        "contributions": [c.model_dump(mode="json") for c in result.contributions],
+        "top_signal": top.detail.split(" (")[0] if top else None,
+    }
+
+
+@dataclass
+class ScoredCompany:
+    result: ScoreResult
+    previous: dict[str, Any] | None
+    change: str
+    history: list[dict[str, Any]]
+
+
+async def score_company(
+    graph: Neo4jGraphStore,
+    domain: str,
+    icp: IcpConfig,
+    scoring: ScoringConfig,
+    *,
+    now: datetime | None = None,
+    learned: Mapping[str, float] | None = None,
+    save: bool = True,
+) -> ScoredCompany | None:
+    """Score one company from the graph, keep the snapshot, and say how it moved since the last one."""
+    now = now or datetime.now(UTC)
+    domain = normalise_domain(domain)
+    profile = await graph.company_profile(domain)
+    if profile is None:
+        return None
+    sg = ScoringGraph(graph)
+    suppressed = bool(
+        await graph.read("MATCH (s:Suppression {value: $d, kind: 'domain'}) RETURN s.value AS v", d=domain)
+    )
+    interactions = await graph.read(
+        "MATCH (l:Lead {company_id: $cid})-[:HAD]->(x:Interaction) RETURN x.type AS type, x.occurred_at AS occurred_at",
+        cid=profile.company_id,
+    )
+    facts = profile_to_facts(profile, interactions, suppressed=suppressed)
+    result = score_lead(facts, icp, scoring, now, learned=learned)
+    history = await sg.score_history(domain)
+    previous = history[0] if history else None
+    reason = None
+    if previous is not None:
+        top = next((c for c in result.contributions if c.component == "intent" and c.points > 0), None)
+        if top is not None and result.score > previous["score"]:
+            reason = "the " + top.detail.split(" (")[0]
+    change = score_change(result.score, previous["score"] if previous else None, reason)
+    if save:
+        crits, _ = criteria(facts, icp, scoring, now)
+        await sg.save_snapshot(snapshot_of(result, crits))
+    return ScoredCompany(result=result, previous=previous, change=change, history=history)
+
+
+async def score_all(
+    graph: Neo4jGraphStore,
+    icp: IcpConfig,
+    scoring: ScoringConfig,
+    *,
+    now: datetime | None = None,
+    batch_size: int = 500,
+    learned: Mapping[str, float] | None = None,
+) -> list[ScoreResult]:
+    """Score every company in the graph in batches and store the snapshots."""
+    now = now or datetime.now(UTC)
+    sg = ScoringGraph(graph)
+    ids = await sg.company_ids()
+    results: list[ScoreResult] = []
+    for i in range(0, len(ids), batch_size):
+        rows = await sg.company_batch(ids[i : i + batch_size], now=now)
+        snaps = []
+        for row in rows:
+            facts = batch_row_to_facts(row)
+            result = score_lead(facts, icp, scoring, now, learned=learned)
+            crits, _ = criteria(facts, icp, scoring, now)
+            snaps.append(snapshot_of(result, crits))
+            results.append(result)
+        await sg.save_snapshots(snaps)
+    return results
+
+
+async def ranked_queue(
+    graph: Neo4jGraphStore, scoring: ScoringConfig, *, now: datetime | None = None, limit: int | None = None
+) -> Queue:
+    """The work queue across all scored leads."""
+    rows = await ScoringGraph(graph).queue_candidates()
+    cands = [
+        QueueCandidate(
+            lead_id=r["lead_id"],
+            company_id=r["company_id"],
+            domain=r["domain"],
+            person_id=r.get("person_id"),
+            owner=r.get("owner"),
+            score=float(r["score"]),
+            tier=r.get("tier") or "cold",
+            last_contacted_at=r.get("last_contacted_at"),
+        )
+        for r in rows
+    ]
+    return build_queue(cands, scoring.queue, now or datetime.now(UTC), limit=limit)
+
+
+def risk_context(
+    facts: LeadFacts,
+    result: ScoreResult,
+    *,
+    contact: ContactFact | None = None,
+    first_contact: bool = True,
+    competitors: Sequence[str] = (),
+) -> RiskContext:
+    """Build the input of agents.policies.risk.assess_risk from what the scorer knows."""
+    contact = contact or result.best_contact
+    cited = [
+        RiskFact(fact_id=e.fact_id, confidence=e.confidence, source_url=e.source_url, label=e.text)
+        for c in result.contributions
+        if c.points > 0
+        for e in c.evidence
+        if e.fact_id and e.confidence is not None
+    ]
+    emp = None
+    if facts.employee_count is not None:
+        try:
+            emp = int(float(facts.employee_count.value))
+        except ValueError:
+            emp = None
+    comp = {d.lower() for d in competitors}
+    return RiskContext(
+        domain=facts.domain,
+        contact_country=contact.country if contact else None,
+        company_country=facts.country.value if facts.country else None,
+        industries=[f.value for f in facts.industries],
+        employee_count=emp,
+        first_contact=first_contact,
+        competitor_customer_of=[f.value for f in facts.customer_of if f.value.lower() in comp],
+        cited_facts=cited,
+        signals=[RiskSignal(type=s.type, occurred_at=s.occurred_at, signal_id=s.signal_id) for s in facts.signals],
+    )
+
+
+async def conversion_patterns(
+    graph: Neo4jGraphStore, scoring: ScoringConfig, *, min_leads: int = 5
+) -> dict[str, list[dict[str, Any]]]:
+    """Which industries, signals, personas and message variants convert (rate vs the overall rate), for the
+    digest and the copywriter. Groups with fewer than ``min_leads`` leads are left out."""
+    sg = ScoringGraph(graph)
+    positive = scoring.learning.positive_outcomes
+    out: dict[str, list[dict[str, Any]]] = {}
+    for dim in ("industry", "signal", "seniority", "function", "variant"):
+        rows = await sg.conversion_by(dim, positive)
+        total = sum(r["leads"] for r in rows) or 1
+        overall = sum(r["converted"] for r in rows) / total
+        out[dim] = [
+            {
+                "key": r["key"],
+                "leads": r["leads"],
+                "converted": r["converted"],
+                "rate": round(r["converted"] / r["leads"], 3),
+                "lift": round((r["converted"] / r["leads"]) / overall, 2) if overall else None,
+            }
+            for r in rows
+            if r["leads"] >= min_leads
+        ]
+        out[dim].sort(key=lambda r: -r["rate"])
+    return out
