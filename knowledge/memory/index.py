@@ -80,6 +80,8 @@ class RamIndex:
         self._payloads: list[dict[str, Any]] = []
         self._matrix = np.zeros((0, dims), dtype=np.float32)
         self._size = 0
+        self._version = 0  # bumped on every change; selections below are cached per filter and version
+        self._selections: dict[str, tuple[int, np.ndarray]] = {}
         self._load()
 
     def __getattr__(self, name: str) -> Any:
@@ -100,6 +102,7 @@ class RamIndex:
                 break
 
     def _put(self, pid: str, vector: list[float] | None, payload: dict[str, Any] | None) -> None:
+        self._version += 1
         i = self._pos.get(pid)
         if i is None:
             if vector is None:
@@ -124,6 +127,7 @@ class RamIndex:
         i = self._pos.pop(pid, None)
         if i is None:
             return
+        self._version += 1
         last = self._size - 1
         if i != last:  # move the last row into the hole
             self._matrix[i] = self._matrix[last]
@@ -160,7 +164,20 @@ class RamIndex:
         with self._lock:
             out = self._inner.reset()
             self._ids, self._pos, self._payloads, self._size = [], {}, [], 0
+            self._version += 1
             return out
+
+    def _select(self, filters: dict[str, Any] | None, match: Callable[[dict[str, Any]], bool]) -> np.ndarray:
+        """Row numbers whose payload matches; reused until the next write (reads far outnumber writes)."""
+        key = repr(sorted((filters or {}).items()))
+        hit = self._selections.get(key)
+        if hit is not None and hit[0] == self._version:
+            return hit[1]
+        rows = np.fromiter((i for i in range(self._size) if match(self._payloads[i])), dtype=np.int64, count=-1)
+        if len(self._selections) > 256:
+            self._selections.clear()
+        self._selections[key] = (self._version, rows)
+        return rows
 
     def search(self, query: str, vectors: list[float], top_k: int = 5, filters: dict[str, Any] | None = None) -> Any:
         match = _matcher(filters)
@@ -168,7 +185,7 @@ class RamIndex:
             with self._lock:
                 return self._inner.search(query=query, vectors=vectors, top_k=top_k, filters=filters)
         with self._lock:
-            rows = np.fromiter((i for i in range(self._size) if match(self._payloads[i])), dtype=np.int64, count=-1)
+            rows = self._select(filters, match)
             if rows.size == 0:
                 return []
             q = np.asarray(vectors, dtype=np.float32)

@@ -107,3 +107,11 @@ async def test_corrupt_store_is_a_clear_error(tmp_path: Path) -> None:
         f.write_bytes(b"not a database" * 100)
     with pytest.raises(MemoryCorrupt, match=r"unreadable .*move the folder aside"):
         MemoryStore.open(MemoryConfig(), root)
+
+
+async def test_a_memory_added_after_a_search_is_found_by_the_next_search(store: MemoryStore) -> None:
+    await store.remember("fintech CFOs like short emails", Scope.LESSON, "fintech")
+    assert len(await store.recall("what do fintech CFOs like?", Scope.LESSON, "fintech")) == 1
+    await store.remember("fintech CFOs reply on Tuesday mornings", Scope.LESSON, "fintech")
+    hits = await store.recall("when do fintech CFOs reply?", Scope.LESSON, "fintech")
+    assert hits[0].text == "fintech CFOs reply on Tuesday mornings" and len(hits) == 2
