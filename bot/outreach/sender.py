@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from agents.policies.ab_testing import Experiment, VariantStats, choose_variant, stats_from, summarise
 from agents.policies.sequencing import SendRules, first_slot, timezone_for
 from bot.outreach.config import OutreachConfig
 from bot.outreach.dkim import DkimSigner
@@ -155,6 +157,43 @@ class Sender:
             await self.store.set_message_status(message_id, "scheduled")
             log.info("scheduled step %s for %s", step_id, due.isoformat())
         return step
+
+    async def schedule_best_variant(
+        self,
+        message_ids: list[str],
+        *,
+        approved_by: str | None = None,
+        not_before: datetime | None = None,
+        rng: random.Random | None = None,
+        min_sends: int = 20,
+        explore: float = 0.1,
+    ) -> dict[str, Any]:
+        """Several approved variants of one lead's step: pick one by Thompson sampling on the replies each
+        variant earned so far (every variant first gets ``min_sends``), schedule it, return the step."""
+        if not message_ids:
+            raise NotSendable("no variants given", reason="not_found")
+        messages = {mid: await self.store.message_for_sending(mid) for mid in message_ids}
+        for mid, message in messages.items():
+            await self._check(message, mid, SCHEDULABLE)
+        keys = {(m["lead_id"], m["step"]) for m in messages.values() if m}
+        if len(keys) != 1:
+            raise NotSendable("variants must belong to the same lead and step", reason="not_approved")
+        step = int(next(iter(keys))[1])
+        by_variant = {str(m.get("variant") or mid): mid for mid, m in messages.items() if m}
+        history = {str(r["variant"]): r for r in await self.store.variant_stats(step)}
+        stats = [
+            VariantStats(v, int(history.get(v, {}).get("sends", 0)), int(history.get(v, {}).get("replies", 0)))
+            for v in sorted(by_variant)
+        ]
+        chosen = choose_variant(stats, rng or random.Random(), min_sends=min_sends, explore=explore)
+        return await self.schedule_approved_message(by_variant[chosen], approved_by=approved_by, not_before=not_before)
+
+    async def experiment(self, step: int, *, metric: str = "replies") -> Experiment:
+        """Each variant's rate (replies, positive or clicks) with a 95% credible interval, and a winner if clear."""
+        rows = await self.store.variant_stats(step)
+        return summarise(
+            stats_from([{"variant": r["variant"], "sends": r["sends"], "successes": r[metric]} for r in rows])
+        )
 
     # ---- delivery -------------------------------------------------------------------------------
 
