@@ -1,0 +1,1 @@
+"""knowledge.signals: business-event detection in text (pure: no I/O)."""

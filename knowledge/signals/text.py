@@ -1,0 +1,260 @@
+"""Text primitives for signal rules: sentence spans (exact slices of the input), dates and money amounts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ABBREVIATIONS = {
+    "inc",
+    "corp",
+    "ltd",
+    "co",
+    "llc",
+    "plc",
+    "gmbh",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "jr",
+    "sr",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "u.s",
+    "u.k",
+    "u.s.a",
+    "no",
+    "approx",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "ave",
+    "dept",
+    "est",
+    "fig",
+    "govt",
+    "intl",
+    "mt",
+    "ft",
+    "op",
+    "pp",
+    "ag",
+    "s.a",
+    "n.v",
+    "b.v",
+    "a.g",
+    "bros",
+    "hon",
+    "gen",
+    "col",
+    "capt",
+    "lt",
+    "sgt",
+    "rep",
+    "sen",
+    "gov",
+    "pres",
+}
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*\n|\n(?=\s*[^a-z\s])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # an exact slice of the input (leading/trailing whitespace and bullets removed)
+    start: int
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences as exact slices of ``text``; abbreviations, initials and decimals do not end a sentence."""
+    out: list[Sentence] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        chunk_end = m.end()
+        if "\n" not in m.group(0):
+            before = text[start : m.start() + 1]
+            last = re.search(r"([\w.&]+)\.$", before)
+            nxt = text[m.end() : m.end() + 1]
+            if last:
+                word = last.group(1).lower().rstrip(".")
+                if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                    continue
+            if nxt and nxt.islower():
+                continue
+        _emit(text, start, m.start() + len(m.group(0).rstrip()), out)
+        start = chunk_end
+    _emit(text, start, len(text), out)
+    return out
+
+
+def _emit(text: str, start: int, end: int, out: list[Sentence]) -> None:
+    piece = text[start:end]
+    lead = len(piece) - len(piece.lstrip(" \t\r\n-•*·–—>"))
+    stripped = piece.strip(" \t\r\n-•*·>")
+    if stripped.strip("–— ") and len(stripped) >= 3:
+        stripped = stripped.lstrip("–— ")
+        out.append(Sentence(stripped, start + lead))
+
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+DATE_PATTERNS = (
+    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{{2}})\b"),
+    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<year>(?:19|20)\d{{2}})\b"),
+    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<mnum>\d{2})-(?P<day>\d{2})\b"),
+    re.compile(rf"\b(?:in\s+|since\s+|during\s+)?{_MONTH}\s+(?P<year>(?:19|20)\d{{2}})\b"),
+)
+
+
+def find_date(text: str) -> str | None:
+    """The first explicit date in ``text`` as 'YYYY-MM-DD' (or 'YYYY-MM' when no day is given)."""
+    best: tuple[int, str] | None = None
+    for pattern in DATE_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        groups = m.groupdict()
+        month = (
+            int(groups["mnum"])
+            if groups.get("mnum")
+            else MONTHS.get((groups.get("month") or "").lower().rstrip("."), 0)
+        )
+        if not 1 <= month <= 12:
+            continue
+        year = int(groups["year"])
+        day = int(groups["day"]) if groups.get("day") else None
+        if day is not None and not 1 <= day <= 31:
+            continue
+        iso = f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
+        if best is None or m.start() < best[0]:
+            best = (m.start(), iso)
+    return best[1] if best else None
+
+
+CURRENCIES = {
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "dollars": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euros": "EUR",
+    "euro": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "pounds": "GBP",
+    "¥": "JPY",
+    "jpy": "JPY",
+    "yen": "JPY",
+    "chf": "CHF",
+    "c$": "CAD",
+    "cad": "CAD",
+    "a$": "AUD",
+    "aud": "AUD",
+    "inr": "INR",
+    "₹": "INR",
+    "rs": "INR",
+    "sek": "SEK",
+    "nok": "NOK",
+    "dkk": "DKK",
+    "sgd": "SGD",
+    "s$": "SGD",
+    "cny": "CNY",
+    "rmb": "CNY",
+    "yuan": "CNY",
+    "brl": "BRL",
+    "r$": "BRL",
+    "hkd": "HKD",
+    "nzd": "NZD",
+    "zar": "ZAR",
+    "pln": "PLN",
+    "krw": "KRW",
+    "₩": "KRW",
+}
+MULTIPLIERS = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "mio": 1e6,
+    "m": 1e6,
+    "mm": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "crore": 1e7,
+    "lakh": 1e5,
+    "trillion": 1e12,
+}
+_CUR_PRE = r"(?P<cur>US\$|C\$|A\$|S\$|R\$|\$|€|£|¥|₹|₩|USD|EUR|GBP|CHF|CAD|AUD|INR|SEK|NOK|DKK|SGD|JPY|CNY|RMB|BRL|HKD|NZD|ZAR|PLN|KRW|Rs\.?)"
+_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)"
+_MULT = r"(?P<mult>thousand|million|billion|trillion|mn|mio|bn|mm|crore|lakh|[mkb])\b"
+MONEY_RES = (
+    re.compile(rf"{_CUR_PRE}\s?{_NUM}(?:\s*-?\s*{_MULT})?", re.IGNORECASE),
+    re.compile(
+        rf"{_NUM}(?:\s*{_MULT})?\s*(?P<cur>dollars|euros?|pounds|yen|yuan|USD|EUR|GBP|CHF|CAD|AUD|INR|SEK|SGD|JPY)\b",
+        re.IGNORECASE,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: float
+    currency: str
+    text: str
+    start: int
+    end: int
+
+
+def find_money(text: str) -> list[Money]:
+    found: list[Money] = []
+    for pattern in MONEY_RES:
+        for m in pattern.finditer(text):
+            if any(f.start <= m.start() < f.end for f in found):
+                continue
+            num = m.group("num")
+            num = num.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", num) else num.replace(",", ".")
+            try:
+                value = float(num)
+            except ValueError:
+                continue
+            mult = (m.group("mult") or "").lower()
+            if not mult and value < 1000:  # "$5" alone is a price, not a funding amount
+                continue
+            value *= MULTIPLIERS.get(mult, 1.0)
+            cur = CURRENCIES.get(m.group("cur").lower().rstrip("."), m.group("cur").upper())
+            found.append(Money(value, cur, m.group(0).strip(), m.start(), m.end()))
+    return sorted(found, key=lambda x: x.start)
