@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (regular expressions read better unbroken)
 """Text primitives for signal rules: sentence spans (exact slices of the input), dates and money amounts."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Signal detection: each type found with exact evidence, hedged/negated/denied statements ignored."""
 
 from __future__ import annotations
