@@ -453,6 +453,27 @@ class OutreachStore:
         rows = await self.graph.read("MATCH (o:Outcome) RETURN o {.*} AS o ORDER BY o.occurred_at, o.outcome_id")
         return [_row(r["o"]) for r in rows]
 
+    async def pending_outcomes(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Outcomes whose CRM webhook has not been delivered yet, with the lead's contact details."""
+        rows = await self.graph.read(
+            """
+            MATCH (o:Outcome) WHERE o.webhook_delivered_at IS NULL
+            OPTIONAL MATCH (l:Lead {lead_id: o.lead_id})
+            OPTIONAL MATCH (p:Person {person_id: l.person_id})
+            OPTIONAL MATCH (c:Company {company_id: l.company_id})
+            RETURN o {.*} AS outcome, p.email AS email, p.full_name AS full_name, c.domain AS domain,
+                   l.campaign_id AS campaign_id, l.owner AS owner
+            ORDER BY o.occurred_at, o.outcome_id LIMIT $limit
+            """,
+            limit=limit,
+        )
+        return [_row(r) | {"outcome": _row(r["outcome"])} for r in rows]
+
+    async def mark_outcome_delivered(self, outcome_id: str, at: datetime) -> None:
+        await self.graph.write(
+            "MATCH (o:Outcome {outcome_id: $id}) SET o.webhook_delivered_at = $at", id=outcome_id, at=at
+        )
+
     async def imap_cursor(self, key: str) -> dict[str, Any] | None:
         rows = await self.graph.read("MATCH (c:ImapCursor {key: $key}) RETURN c {.*} AS c", key=key)
         return _row(rows[0]["c"]) if rows else None
