@@ -583,7 +583,7 @@ class OutreachStore:
             OPTIONAL MATCH (p)-[w:WORKS_AT]->(c:Company)
             RETURN p.email AS email, p.full_name AS full_name, p.country AS country,
                    coalesce(p.lawful_basis, null) AS lawful_basis, coalesce(p.ads_consent, false) AS ads_consent,
-                   c.domain AS domain, c.hq_country AS company_country
+                   coalesce(c.domain, p.company_domain) AS domain, c.hq_country AS company_country
             ORDER BY p.email
             """
         )
