@@ -149,8 +149,9 @@ def parse_visits(data: bytes, source: str) -> tuple[list[dict[str, Any]], list[s
     skipped: list[str] = []
     for n, rec in enumerate(records, start=1):
         rec = {str(k).strip().lower(): v for k, v in rec.items()}
-        params = rec.get("event_params") if isinstance(rec.get("event_params"), dict) else {}
-        rec = {**params, **rec}
+        params = rec.get("event_params")
+        if isinstance(params, dict):
+            rec = {**{str(k).lower(): v for k, v in params.items()}, **rec}
         try:
             domain = normalise_domain(str(_first(rec, _DOMAIN_KEYS) or ""))
         except InvalidDomain:
@@ -159,7 +160,7 @@ def parse_visits(data: bytes, source: str) -> tuple[list[dict[str, Any]], list[s
         page = str(_first(rec, _PAGE_KEYS) or "/")
         when = _date(_first(rec, _DATE_KEYS)) or datetime.combine(date.today(), datetime.min.time(), UTC)
         query = parse_qs(urlsplit(page).query)
-        campaign = rec.get("utm_campaign") or (query.get("utm_campaign") or [None])[0]
+        campaign = rec.get("utm_campaign") or next(iter(query.get("utm_campaign", [])), None)
         path = urlsplit(page).path or page
         rows.append(
             {
