@@ -8,6 +8,7 @@ from __future__ import annotations
 COMMANDS: list[str] = [
     "run",
     "chat",
+    "digest",
     "neo4j",
     "doctor",
     "config",

@@ -1,4 +1,4 @@
-"""`amia chat`: console chat with the same commands as Slack."""
+"""`amia chat`: console chat with the same commands and conversation as Slack."""
 
 from __future__ import annotations
 

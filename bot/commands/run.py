@@ -1,20 +1,98 @@
-"""`amia run`: start the bot (Slack when tokens are set, otherwise the console)."""
+"""`amia run`: start the bot. With SLACK_BOT_TOKEN: Slack (Socket Mode when SLACK_APP_TOKEN is set, else HTTP
+events on settings.http) plus the scheduler; without tokens: the console.
+
+``--role web`` serves HTTP only (Slack HTTP mode, unsubscribe, health) and runs no scheduler, so it can be scaled
+out behind a load balancer; ``--role worker`` runs Socket Mode (if configured) and the one scheduler.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import signal
 from typing import Any
 
 from bot.console import run_console
-from bot.services import build_services
+from bot.errors import ServiceError
+from bot.http_server import build_http_app, serve
+from bot.scheduler import Scheduler
+from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.slack.app import build_slack
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="start the bot (Slack if tokens are set, else console)")
+    p.add_argument(
+        "--role",
+        choices=("all", "web", "worker"),
+        default="all",
+        help="all (default): everything in one process; web: HTTP only; worker: Socket Mode + scheduler",
+    )
     p.set_defaults(handler=handle)
 
 
 async def handle(args: argparse.Namespace, settings: Settings) -> int:
     async with build_services(settings) as services:
-        return await run_console(services)
+        if not settings.slack_enabled:
+            if args.role != "all":
+                raise ServiceError("--role needs Slack: set SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode)")
+            log.info("no SLACK_BOT_TOKEN: starting the console")
+            return await run_console(services)
+        return await run_slack(services, args.role)
+
+
+async def run_slack(services: Services, role: str) -> int:
+    settings = services.settings
+    secrets = settings.secrets
+    socket_mode = secrets.SLACK_APP_TOKEN is not None
+    if not socket_mode and secrets.SLACK_SIGNING_SECRET is None and role != "worker":
+        raise ServiceError(
+            "HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials), "
+            "or set SLACK_APP_TOKEN (xapp-…) to use Socket Mode"
+        )
+    scheduler: Scheduler | None = None
+    if role in ("all", "worker"):
+        scheduler = Scheduler(settings)
+        scheduler.start()
+        scheduler.sync_config()
+        services.extras["scheduler"] = scheduler
+    bot = build_slack(services, scheduler=scheduler)
+    if scheduler:
+        for watch in await bot.assistant.state.watches():
+            scheduler.watch(watch.target, on=True)
+    runner = None
+    try:
+        if role in ("all", "web"):
+            http_slack = None if (socket_mode and role == "all") else bot.app
+            app = build_http_app(services, slack=http_slack)
+            runner, port = await serve(app, settings.http.host, settings.http.port)
+            log.info(
+                "HTTP on %s:%s%s",
+                settings.http.host,
+                port,
+                "" if http_slack is None else f" (Slack events at {settings.slack.events_path})",
+            )
+        if socket_mode and role in ("all", "worker") and secrets.SLACK_APP_TOKEN:
+            await bot.connect_socket_mode(secrets.SLACK_APP_TOKEN.get_secret_value())
+            log.info("connected to Slack over Socket Mode")
+        await _wait_for_stop()
+    finally:
+        await bot.close()
+        if runner is not None:
+            await runner.cleanup()
+    return 0
+
+
+async def _wait_for_stop() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    await stop.wait()
