@@ -48,6 +48,7 @@ from agents.llm.toolbox import (
     Toolbox,
     apply_rules,
     check_citations,
+    claims_of,
     strip_citations,
 )
 from agents.persona import PersonaConfig
@@ -200,6 +201,7 @@ class _Tools:
             body=strip_citations(body).strip(),
             language=self.task.language,
             cited_fact_ids=cited,
+            claims=claims_of(body, brief),
             mode="llm",
         )
         self.state.steps["draft"] = "llm"
@@ -209,7 +211,8 @@ class _Tools:
         """Run the compliance checks in code on the accepted draft; returns the verdict (pass, flag, block)."""
         if self.state.draft is None:
             return "no accepted draft to review"
-        review = await self.toolbox.review(self.state.draft, country=self.task.country)
+        t = self.task
+        review = await self.toolbox.review(t.domain, self.state.draft, contact=t.contact, country=t.country)
         self.state.review = review
         self.state.steps["review"] = "code (called by llm)"
         shown = "; ".join(str(f.get("message", f)) for f in review.findings[:5])

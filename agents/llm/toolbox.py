@@ -50,6 +50,9 @@ class DraftOutcome(BaseModel):
     body: str
     language: str = "en"
     cited_fact_ids: list[str] = Field(default_factory=list)
+    claims: list[dict[str, str | None]] = Field(
+        default_factory=list, description="each cited sentence as sent (text) with its fact_id and source_url"
+    )
     mode: str = Field("template", description="'llm' (written by the copywriter agent) or 'template'")
 
 
@@ -57,6 +60,9 @@ class ReviewOutcome(BaseModel):
     verdict: Verdict
     findings: list[dict[str, object]] = Field(default_factory=list)
     spam_score: float | None = None
+    package: dict[str, object] | None = Field(
+        None, description="the full reviewed sequence (rendered steps, footer, unsubscribe) when the workflow made one"
+    )
 
 
 class Toolbox(Protocol):
@@ -70,7 +76,9 @@ class Toolbox(Protocol):
         self, domain: str, brief: ResearchBrief, *, contact: str | None, language: str, feedback: str | None
     ) -> DraftOutcome: ...
 
-    async def review(self, draft: DraftOutcome, *, country: str | None) -> ReviewOutcome: ...
+    async def review(
+        self, domain: str, draft: DraftOutcome, *, contact: str | None, country: str | None
+    ) -> ReviewOutcome: ...
 
 
 CITATION = re.compile(r"\[(F\d{1,3})\]")
@@ -81,6 +89,20 @@ def check_citations(text: str, brief: ResearchBrief) -> tuple[list[str], list[st
     known = brief.fact_by_ref()
     refs = list(dict.fromkeys(CITATION.findall(text)))
     return [known[r].fact_id for r in refs if r in known], [r for r in refs if r not in known]
+
+
+def claims_of(text: str, brief: ResearchBrief) -> list[dict[str, str | None]]:
+    """The sentences that carry a [Fn] marker, marker removed, each tied to the fact it cites."""
+    known = brief.fact_by_ref()
+    out: list[dict[str, str | None]] = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        for ref in CITATION.findall(sentence):
+            if ref in known:
+                fact = known[ref]
+                out.append(
+                    {"text": strip_citations(sentence).strip(), "fact_id": fact.fact_id, "source_url": fact.source_url}
+                )
+    return out
 
 
 def strip_citations(text: str) -> str:

@@ -9,19 +9,42 @@ compliance verdict always come from code.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from agents.copywriting.facts import citable_facts
+from agents.copywriting.sequence import DraftPackage
+from agents.copywriting.writer import TemplateWriter, Writer, WritingBrief, WrittenStep
 from agents.llm.runstore import RunStore
 from agents.llm.team import LeadState, LeadTask, LeadTeam, ProgressEvent, ProgressSink, TeamResult
-from agents.llm.toolbox import Toolbox, apply_rules
+from agents.llm.toolbox import (
+    BriefFact,
+    DraftOutcome,
+    ResearchBrief,
+    ReviewOutcome,
+    ScoreOutcome,
+    Toolbox,
+    apply_rules,
+)
+from agents.persona import LanguagesConfig, PersonaConfig
+from agents.policies.compliance_config import ComplianceConfig
+from agents.policies.compliance_rules.base import Claim
+from agents.policies.icp_config import IcpConfig, ScoringConfig
+from agents.workflows.drafting import Sender, draft_sequence
+from agents.workflows.review import SpamScorer
+from agents.workflows.scoring import score_company
+from knowledge.errors import MemoryStoreError
 from knowledge.graph.neo4j_store import Neo4jGraphStore
+from knowledge.graph.store import CompanyProfile
 from knowledge.graph.usage import record_usage
 from knowledge.memory.rules import TeamRules
+from knowledge.memory.store import MemoryHandle
 
 log = logging.getLogger(__name__)
 Mode = Literal["llm", "deterministic"]
 Status = Literal["needs_approval", "not_qualified", "blocked"]
+MAX_BRIEF_FACTS = 10
 
 
 @dataclass
@@ -90,7 +113,7 @@ async def finish_deterministically(
         )
         state.steps["draft"] = label
     if state.review is None:  # the verdict always comes from code, whoever wrote the draft
-        state.review = await toolbox.review(state.draft, country=task.country)
+        state.review = await toolbox.review(task.domain, state.draft, contact=task.contact, country=task.country)
         state.steps["review"] = "code" if why == "no model configured" else label
     return state
 
@@ -182,3 +205,136 @@ async def revise_lead(
     return await _after_team(
         result, toolbox=toolbox, rules=rules, runs=runs, graph=graph, model=team.cfg.model, notes=[]
     )
+
+
+class UnknownLead(LookupError):
+    """Nothing is stored about the company and no research function was given."""
+
+
+class _SubmittedWriter:
+    """Feeds the copywriter agent's accepted draft into the drafting workflow as step 1 (later steps: templates)."""
+
+    def __init__(self, draft: DraftOutcome, fallback: Writer) -> None:
+        self.draft, self.fallback = draft, fallback
+
+    async def write(self, brief: WritingBrief) -> WrittenStep:
+        if brief.step != 1:
+            return await self.fallback.write(brief)
+        claims = [
+            Claim(text=str(c["text"]), fact_id=str(c["fact_id"]), source_url=c.get("source_url"))
+            for c in self.draft.claims
+        ]
+        return WrittenStep(subjects=[self.draft.subject], body=self.draft.body, claims=claims, mode="llm")
+
+
+@dataclass
+class WorkflowToolbox:
+    """The Toolbox over the real workflows: graph profile, scoring workflow, drafting workflow, compliance gate."""
+
+    graph: Neo4jGraphStore
+    icp: IcpConfig
+    scoring: ScoringConfig
+    persona: PersonaConfig
+    languages: LanguagesConfig
+    compliance: ComplianceConfig
+    sender: Sender
+    spam: SpamScorer | None = None
+    research_fn: Callable[[str], Awaitable[object]] | None = None
+
+    async def _profile(self, domain: str) -> CompanyProfile:
+        profile = await self.graph.company_profile(domain)
+        if profile is None and self.research_fn is not None:
+            await self.research_fn(domain)
+            profile = await self.graph.company_profile(domain)
+        if profile is None:
+            raise UnknownLead(f"nothing is stored about {domain}: research it first with `amia research {domain}`")
+        return profile
+
+    async def research(self, domain: str) -> ResearchBrief:
+        profile = await self._profile(domain)
+        props = profile.properties
+        facts = [
+            BriefFact(ref=f"F{i}", fact_id=f.fact_id, text=f.text, source_url=f.source_url)
+            for i, f in enumerate(citable_facts(profile)[:MAX_BRIEF_FACTS], start=1)
+        ]
+        count = props.get("employee_count")
+        return ResearchBrief(
+            domain=domain,
+            name=profile.name,
+            summary=str(props.get("description") or "")[:400],
+            employee_count=int(count) if isinstance(count, int | float) else None,
+            industries=[str(i) for i in props.get("industries") or []],
+            country=props.get("hq_country"),
+            language=props.get("language"),
+            signals=[f"{s.type}: {s.evidence}" for s in profile.signals[:5]],
+            facts=facts,
+        )
+
+    async def score(self, domain: str, brief: ResearchBrief) -> ScoreOutcome:
+        scored = await score_company(self.graph, domain, self.icp, self.scoring)
+        if scored is None:
+            raise UnknownLead(f"nothing is stored about {domain}: research it first with `amia research {domain}`")
+        r = scored.result
+        reasons = [*r.excluded_reasons, *(c.detail for c in r.contributions if c.points)]
+        qualified = r.tier in ("hot", "warm") and not r.excluded_reasons
+        return ScoreOutcome(score=r.score, tier=r.tier, qualified=qualified, reasons=reasons[:8])
+
+    async def _package(self, domain: str, contact: str | None, language: str, writer: Writer | None) -> DraftPackage:
+        return await draft_sequence(
+            await self._profile(domain),
+            domain=domain,
+            persona=self.persona,
+            languages=self.languages,
+            compliance=self.compliance,
+            sender=self.sender,
+            contact_email=contact,
+            language=language,
+            writer=writer,
+            spam=self.spam,
+        )
+
+    async def draft(
+        self, domain: str, brief: ResearchBrief, *, contact: str | None, language: str, feedback: str | None
+    ) -> DraftOutcome:
+        package = await self._package(domain, contact, language, None)
+        if not package.steps:
+            why = "; ".join(f.text for f in package.findings) or "no draft could be made"
+            raise UnknownLead(f"no draft for {domain}: {why}")
+        step = package.steps[0]
+        return DraftOutcome(
+            subject=step.subject,
+            body=step.body,
+            language=step.language,
+            cited_fact_ids=[c.fact_id for c in step.citations],
+            claims=[{"text": c.text, "fact_id": c.fact_id, "source_url": c.source_url} for c in step.citations],
+            mode=step.mode,
+        )
+
+    async def review(
+        self, domain: str, draft: DraftOutcome, *, contact: str | None, country: str | None
+    ) -> ReviewOutcome:
+        """Always the drafting workflow's own review (footer, unsubscribe, rules, spam), whoever wrote step 1."""
+        writer = _SubmittedWriter(draft, TemplateWriter()) if draft.mode == "llm" else None
+        package = await self._package(domain, contact, draft.language, writer)
+        step = package.steps[0] if package.steps else None
+        findings = [f.model_dump() for f in (step.findings if step else package.findings)]
+        verdict = (step.verdict if step else package.verdict).value
+        return ReviewOutcome(
+            verdict=verdict,  # type: ignore[arg-type]
+            findings=[f for f in findings if f.get("severity") != "info"],
+            spam_score=step.spam_score if step else None,
+            package=package.as_json(),
+        )
+
+
+async def team_rules_from(memory: MemoryHandle | None) -> tuple[TeamRules, str | None]:
+    """The team's rules from memory, or empty rules and a note saying why they could not be read."""
+    if memory is None:
+        return TeamRules(), None
+    store = await memory.get()
+    if store is None:
+        return TeamRules(), f"team rules from memory not applied: {memory.error}"
+    try:
+        return await store.team_rules(), None
+    except MemoryStoreError as exc:
+        return TeamRules(), f"team rules from memory not applied: {exc}"

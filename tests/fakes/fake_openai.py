@@ -82,8 +82,10 @@ class LeadScenario:
         greet = self.language_greeting.get(lang, "Hi")
         self.drafts_seen += 1
         cite = "F99" if self.drafts_seen <= self.bogus_citations else (refs[0] if refs else "F1")
+        fact = m.group(1).strip() if (m := re.search(rf"\[{cite}\] (.+?)(?: \(source: |\n|$)", everything)) else ""
+        news = f"I read that {fact.rstrip('.')} [{cite}]." if fact else f"I saw your recent news [{cite}]."
         filler = " ".join(["We help teams like yours ship onboarding flows faster."] * max(1, self.body_words // 9))
-        body = f"{greet} there,\n\nI saw your recent news [{cite}]. {filler}\n\nWould a short call next week help?"
+        body = f"{greet} there,\n\n{news} {filler}\n\nWould a short call next week help?"
         return {"tool_calls": [("submit_draft", {"subject": "A quick idea for your team", "body": body})]}
 
 

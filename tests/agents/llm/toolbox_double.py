@@ -46,7 +46,9 @@ class FixedToolbox:
             mode="template",
         )
 
-    async def review(self, draft: DraftOutcome, *, country: str | None) -> ReviewOutcome:
+    async def review(
+        self, domain: str, draft: DraftOutcome, *, contact: str | None, country: str | None
+    ) -> ReviewOutcome:
         self.calls.append("review")
         hits = [w for w in self.blocked_words if w in draft.body.lower()]
         if hits:
