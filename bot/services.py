@@ -96,6 +96,18 @@ def build_intelligence(settings: Settings, stack: AsyncExitStack) -> dict[str, A
     return extras
 
 
+def build_crawler(settings: Settings, graph: Neo4jGraphStore, stack: AsyncExitStack) -> Any:
+    """extras['crawler']: the polite web crawler; every fetch is recorded in the graph for audit."""
+    from knowledge.web.crawler import Crawler
+
+    cache = Path(settings.crawler.cache_dir)
+    crawler = Crawler(
+        settings.crawler, recorder=graph.record_fetch, cache_dir=cache if cache.is_absolute() else ROOT / cache
+    )
+    stack.push_async_callback(crawler.close)
+    return crawler
+
+
 @asynccontextmanager
 async def build_services(settings: Settings, *, autostart_neo4j: bool = True) -> AsyncIterator[Services]:
     """Build and later close every client. Raises ServiceError with a fix when something is missing."""
@@ -111,6 +123,7 @@ async def build_services(settings: Settings, *, autostart_neo4j: bool = True) ->
         except GraphError as exc:
             raise ServiceError(str(exc)) from exc
         extras = build_intelligence(settings, stack)
+        extras["crawler"] = build_crawler(settings, graph, stack)
         services = Services(settings=settings, graph=graph, metrics=Metrics(), extras=extras)
         await install_outreach(services)
         yield services
