@@ -190,7 +190,8 @@ class RamIndex:
                 return []
             q = np.asarray(vectors, dtype=np.float32)
             q /= float(np.linalg.norm(q)) or 1.0
-            scores = self._matrix[rows] @ q
+            # one mat-vec over all rows is cheaper than gathering the selected rows (a 15 MB copy at 10k)
+            scores = (self._matrix[: self._size] @ q)[rows]
             k = min(top_k, rows.size)
             best = np.argpartition(-scores, k - 1)[:k]
             best = best[np.argsort(-scores[best])]
