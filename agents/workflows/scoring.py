@@ -3,6 +3,7 @@ and patterns across leads for the digest and the copywriter."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,12 +21,14 @@ from agents.policies.scoring import (
     ScoreResult,
     SignalFact,
     criteria,
+    hand_set_weights,
     score_change,
     score_lead,
 )
 from knowledge.graph.neo4j_store import Neo4jGraphStore
 from knowledge.graph.scoring import ScoringGraph
 from knowledge.graph.store import CompanyProfile
+from knowledge.learning.outcomes import OutcomeFit, fit_outcomes, what_changed
 from knowledge.models import normalise_domain
 
 
@@ -211,16 +214,25 @@ async def score_all(
     sg = ScoringGraph(graph)
     ids = await sg.company_ids()
     results: list[ScoreResult] = []
-    for i in range(0, len(ids), batch_size):
-        rows = await sg.company_batch(ids[i : i + batch_size], now=now)
-        snaps = []
-        for row in rows:
-            facts = batch_row_to_facts(row)
-            result = score_lead(facts, icp, scoring, now, learned=learned)
-            crits, _ = criteria(facts, icp, scoring, now)
-            snaps.append(snapshot_of(result, crits))
-            results.append(result)
-        await sg.save_snapshots(snaps)
+    saving: asyncio.Task[int] | None = None  # the previous batch is written while the next one is read
+    try:
+        for i in range(0, len(ids), batch_size):
+            rows = await sg.company_batch(ids[i : i + batch_size], now=now)
+            snaps = []
+            for row in rows:
+                facts = batch_row_to_facts(row)
+                result = score_lead(facts, icp, scoring, now, learned=learned)
+                crits, _ = criteria(facts, icp, scoring, now)
+                snaps.append(snapshot_of(result, crits))
+                results.append(result)
+            if saving is not None:
+                await saving
+            saving = asyncio.create_task(sg.save_snapshots(snaps))
+        if saving is not None:
+            await saving
+    finally:
+        if saving is not None and not saving.done():
+            saving.cancel()
     return results
 
 
@@ -307,3 +319,45 @@ async def conversion_patterns(
         ]
         out[dim].sort(key=lambda r: -r["rate"])
     return out
+
+
+def capped_score(features: Mapping[str, float], points: Mapping[str, float], scoring: ScoringConfig) -> float:
+    """The scorer's total for stored feature values (same caps as score_lead), for like-for-like validation."""
+    caps = {"fit": (0.0, scoring.fit_max), "intent": (0.0, scoring.intent_max)}
+    caps["engagement"] = (-scoring.engagement_max, scoring.engagement_max)
+    parts = {k: 0.0 for k in caps}
+    for name, value in features.items():
+        comp = name.split(".", 1)[0]
+        if comp in parts:
+            parts[comp] += points.get(name, 0.0) * value
+    return max(0.0, min(100.0, sum(max(lo, min(hi, parts[k])) for k, (lo, hi) in caps.items())))
+
+
+async def learn_from_outcomes(
+    graph: Neo4jGraphStore, scoring: ScoringConfig, *, now: datetime | None = None
+) -> tuple[OutcomeFit, list[str]]:
+    """Refit points from recorded outcomes, store the run, and return it with the digest's 'what changed'."""
+    sg = ScoringGraph(graph)
+    cfg = scoring.learning
+    rows = await sg.training_rows(cfg.positive_outcomes)
+    previous = await sg.weights_history(limit=1)
+    fit = fit_outcomes(
+        rows,
+        hand_set_weights(scoring),
+        {"fit": scoring.fit_max, "intent": scoring.intent_max, "engagement": scoring.engagement_max},
+        lambda f, p: capped_score(f, p, scoring),
+        half_life_days=cfg.half_life_days,
+        min_outcomes=cfg.min_outcomes,
+        min_auc_gain=cfg.min_auc_gain,
+        now=now,
+    )
+    await sg.save_weights(fit.to_record())
+    return fit, what_changed(fit.to_record(), previous[0] if previous else None)
+
+
+async def active_learned_points(graph: Neo4jGraphStore) -> dict[str, float] | None:
+    """Points of the latest accepted learning run, or None (use the hand-set points)."""
+    for run in await ScoringGraph(graph).weights_history(limit=20):
+        if run.get("accepted"):
+            return {k: float(v) for k, v in (run.get("points") or {}).items()}
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from agents.workflows.scoring import score_company
+from agents.workflows.scoring import active_learned_points, score_company
 from bot.commands.base import print_json
 from bot.errors import UsageError
 from bot.services import build_services
@@ -26,7 +26,8 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
     except InvalidDomain as exc:
         raise UsageError(f"{exc}. usage: amia score DOMAIN [--json]") from exc
     async with build_services(settings) as services:
-        scored = await score_company(services.graph, domain, settings.icp, settings.scoring)
+        learned = await active_learned_points(services.graph)
+        scored = await score_company(services.graph, domain, settings.icp, settings.scoring, learned=learned)
     if scored is None:
         raise UsageError(f"{domain} is not in the graph yet; research it first: amia research {domain}")
     r = scored.result

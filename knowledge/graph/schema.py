@@ -43,6 +43,8 @@ SCHEMA: tuple[str, ...] = (
     "CREATE INDEX signal_time IF NOT EXISTS FOR (s:Signal) ON (s.occurred_at)",
     "CREATE INDEX lead_status IF NOT EXISTS FOR (l:Lead) ON (l.status)",
     "CREATE INDEX lead_campaign IF NOT EXISTS FOR (l:Lead) ON (l.campaign_id)",
+    "CREATE INDEX lead_company IF NOT EXISTS FOR (l:Lead) ON (l.company_id)",
+    "CREATE INDEX score_company_time IF NOT EXISTS FOR (s:ScoreSnapshot) ON (s.company_id, s.scored_at)",
     "CREATE INDEX person_email IF NOT EXISTS FOR (p:Person) ON (p.email)",
     "CREATE INDEX fetch_host_time IF NOT EXISTS FOR (f:Fetch) ON (f.host, f.at)",
     "CREATE INDEX message_status IF NOT EXISTS FOR (m:Message) ON (m.status)",

@@ -90,3 +90,18 @@ async def test_bulk_scoring_queue_and_patterns(graph: Neo4jGraphStore) -> None:
     rows = await sg.training_rows(SCORING.learning.positive_outcomes)
     assert {r["lead_id"]: r["label"] for r in rows} == {"l1": 1, "l4": 0}
     assert rows[0]["features"]["fit.industry"] in (0.0, 1.0)
+
+
+async def test_learning_run_is_stored_and_reported(graph: Neo4jGraphStore) -> None:
+    from agents.workflows.scoring import active_learned_points, learn_from_outcomes
+
+    await seed(graph)
+    sg = ScoringGraph(graph)
+    await sg.upsert_leads([{"lead_id": "l1", "person_id": "p1", "company_id": company_id_for("acme.io")}])
+    await score_company(graph, "acme.io", ICP, SCORING, now=NOW)
+    await sg.record_outcome("l1", "won", NOW + timedelta(days=9))
+    fit, lines = await learn_from_outcomes(graph, SCORING, now=NOW + timedelta(days=10))
+    assert not fit.accepted and fit.n == 1
+    assert lines == [fit.reason] and "not enough outcomes" in lines[0]
+    assert (await sg.weights_history())[0]["reason"] == fit.reason
+    assert await active_learned_points(graph) is None
