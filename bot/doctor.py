@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import aiohttp
 
@@ -51,8 +52,15 @@ async def check_neo4j(settings: Settings) -> CheckResult:
 async def check_llm(settings: Settings) -> CheckResult:
     if not settings.llm_enabled:
         return CheckResult("llm", "skip", "no OPENAI_API_KEY or llm.base_url: deterministic mode")
-    base = (settings.llm.base_url or "https://api.openai.com/v1").rstrip("/")
+    from agents.llm.client import build_model_client
+    from agents.llm.errors import LlmConfigError
+
     key = settings.secrets.OPENAI_API_KEY
+    try:
+        await build_model_client(settings.llm, key.get_secret_value() if key else None).close()
+    except LlmConfigError as exc:
+        return CheckResult("llm", "fail", str(exc), "see docs/llm-and-memory.md")
+    base = (settings.llm.base_url or "https://api.openai.com/v1").rstrip("/")
     headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
     try:
         async with (
@@ -109,7 +117,33 @@ async def check_smtp(settings: Settings) -> CheckResult:
     return CheckResult("smtp", "warn", "SMTP transport configured; see outreach checks")
 
 
-CHECKS: list[Check] = [check_neo4j, check_slack, check_llm, check_smtp]
+async def check_memory(settings: Settings) -> CheckResult:
+    if not settings.memory.enabled:
+        return CheckResult("memory", "skip", "memory.enabled is false: no long-term memory")
+    from bot.services import ROOT
+    from knowledge.memory.store import MemoryHandle
+
+    root = Path(settings.memory.path)
+    root = root if root.is_absolute() else ROOT / root
+    handle = MemoryHandle(settings.memory, root)
+    try:
+        store = await handle.get()
+        if store is None:
+            in_use = "in use by another" in (handle.error or "")
+            return CheckResult(
+                "memory",
+                "warn" if in_use else "fail",
+                handle.error or "memory unavailable",
+                "fine if the bot is running; otherwise stop the other process" if in_use else "see the message",
+            )
+        return CheckResult(
+            "memory", "ok", f"{root}: {await store.count()} memories, embedder {settings.memory.embedder}"
+        )
+    finally:
+        handle.close()
+
+
+CHECKS: list[Check] = [check_neo4j, check_slack, check_llm, check_smtp, check_memory]
 
 
 async def run_checks(settings: Settings, checks: list[Check] | None = None) -> list[CheckResult]:
