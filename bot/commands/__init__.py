@@ -17,4 +17,6 @@ COMMANDS: list[str] = [
     "review",
     "score",
     "scoring",
+    "outreach",
+    "forget",
 ]

@@ -22,6 +22,7 @@ from bot.outreach.errors import NotSendable, PermanentFailure, TemporaryFailure
 from bot.outreach.mime import OutgoingEmail, build_message, message_id_for
 from bot.outreach.tokens import TokenSigner
 from bot.outreach.transport import Transport
+from knowledge.graph.drafts import DraftStore, InvalidTransition
 from knowledge.graph.outreach import OutreachStore, step_key
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ class Sender:
             }
         )
         if created:
-            await self.store.set_message_status(message_id, "scheduled")
+            await self._move(message_id, "scheduled", str(approved_by or message["approved_by"]))
             log.info("scheduled step %s for %s", step_id, due.isoformat())
         return step
 
@@ -194,6 +195,30 @@ class Sender:
         return summarise(
             stats_from([{"variant": r["variant"], "sends": r["sends"], "successes": r[metric]} for r in rows])
         )
+
+    async def _move(self, message_id: str, to: str, actor: str) -> None:
+        """Advance the draft lifecycle (with its audit event); a message already past ``to`` is left alone."""
+        try:
+            await DraftStore(self.store.graph).transition(message_id, to, actor=actor)
+        except InvalidTransition as exc:
+            log.info("message %s not moved to %s: %s", message_id, to, exc)
+
+    async def record_sent(self, step: Mapping[str, Any], record: Mapping[str, Any]) -> None:
+        """Record a send (also used when a crashed worker's send is recovered or resolved)."""
+        await self.store.mark_sent(str(step["step_id"]), record)
+        await self._move(str(step["message_id"]), "sent", "system")
+
+    async def resolve(self, step_id: str, *, delivered: bool, actor: str) -> bool:
+        """A human decides an in-doubt step: it went out (record it) or it did not (send it again)."""
+        step = await self.store.step(step_id)
+        if step is None or step["status"] != "unknown":
+            return False
+        if delivered:
+            await self.record_sent(
+                step, self.store.send_record(step, sent_at=self.clock(), transport="resolved", response=actor)
+            )
+            return True
+        return await self.store.resolve_unknown(step_id, delivered=False, actor=actor, now=self.clock())
 
     # ---- delivery -------------------------------------------------------------------------------
 
@@ -272,8 +297,8 @@ class Sender:
             await self.store.finish(step_id, "failed", str(exc))
             return DeliveryResult(step_id, "failed", str(exc))
         full = dict(step) | record | {"local_hour": local_hour}
-        await self.store.mark_sent(
-            step_id, self.store.send_record(full, sent_at=now, transport=self.transport.name, response=response)
+        await self.record_sent(
+            full, self.store.send_record(full, sent_at=now, transport=self.transport.name, response=response)
         )
         log.info("step %s sent via %s", step_id, self.transport.name)
         return DeliveryResult(step_id, "sent", response)

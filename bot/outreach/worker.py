@@ -62,7 +62,7 @@ class OutreachWorker:
             record = self.store.send_record(
                 step, sent_at=now, transport=self.sender.transport.name, response="recovered"
             )
-            await self.store.mark_sent(str(step["step_id"]), record)
+            await self.sender.record_sent(step, record)
             return "recovered_sent"
         if delivered is None:
             await self.store.finish(

@@ -84,14 +84,6 @@ class OutreachStore:
         )
         return _row(rows[0]) if rows else None
 
-    async def set_message_status(self, message_id: str, status: str) -> None:
-        await self.graph.write(
-            "MATCH (m:Message {message_id: $mid}) SET m.status = $status, m.status_at = $now",
-            mid=message_id,
-            status=status,
-            now=datetime.now(UTC),
-        )
-
     # ---- steps ----------------------------------------------------------------------------------
 
     async def schedule_step(self, row: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
@@ -196,7 +188,7 @@ class OutreachStore:
             WITH s, x
             OPTIONAL MATCH (m:Message {message_id: s.message_id})
             FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END |
-                MERGE (x)-[:OF]->(m) SET m.status = 'sent', m.sent_at = $rec.sent_at)
+                MERGE (x)-[:OF]->(m) SET m.sent_at = $rec.sent_at)
             WITH s, x
             OPTIONAL MATCH (l:Lead {lead_id: s.lead_id})
             FOREACH (_ IN CASE WHEN l IS NULL THEN [] ELSE [1] END |
@@ -237,29 +229,20 @@ class OutreachStore:
         )
 
     async def resolve_unknown(self, step_id: str, *, delivered: bool, actor: str, now: datetime) -> bool:
-        """A human decides an in-doubt step: it did go out (record it) or it did not (send it again)."""
-        rows = await self.graph.read(
-            "MATCH (s:OutreachStep {step_id: $id, status: 'unknown'}) RETURN s {.*} AS s", id=step_id
-        )
-        if not rows:
-            return False
-        step = _row(rows[0]["s"])
+        """Put an in-doubt step back in the queue (a human checked: it did not go out)."""
         if delivered:
-            await self.graph.write(
-                "MATCH (s:OutreachStep {step_id: $id}) SET s.status = 'sending', s.resolved_by = $actor",
-                id=step_id,
-                actor=actor,
-            )
-            await self.mark_sent(step_id, self.send_record(step, sent_at=now, transport="resolved", response=actor))
-        else:
-            await self.graph.write(
-                "MATCH (s:OutreachStep {step_id: $id}) SET s.status = 'scheduled', s.phase = null, s.due_at = $now,"
-                " s.resolved_by = $actor",
-                id=step_id,
-                now=now,
-                actor=actor,
-            )
-        return True
+            raise ValueError("record a delivered step with Sender.resolve, which also writes the Send")
+        rows = await self.graph.write(
+            """
+            MATCH (s:OutreachStep {step_id: $id, status: 'unknown'})
+            SET s.status = 'scheduled', s.phase = null, s.due_at = $now, s.resolved_by = $actor
+            RETURN s.step_id AS id
+            """,
+            id=step_id,
+            now=now,
+            actor=actor,
+        )
+        return bool(rows)
 
     @staticmethod
     def send_record(step: Mapping[str, Any], *, sent_at: datetime, transport: str, response: str) -> dict[str, Any]:
@@ -366,6 +349,15 @@ class OutreachStore:
             values=[address, domain, sha256_hex(address), sha256_hex(domain)],
         )
         return _row(rows[0]["s"]) if rows else None
+
+    async def drop_plain_suppression(self, value: str) -> int:
+        """Remove a readable suppression entry (erasure keeps only the hashed one)."""
+        rows = await self.graph.write(
+            "MATCH (s:Suppression {value: $v}) WHERE NOT coalesce(s.hashed, false) "
+            "DETACH DELETE s RETURN count(*) AS n",
+            v=value,
+        )
+        return int(rows[0]["n"]) if rows else 0
 
     async def suppressions(self) -> list[dict[str, Any]]:
         rows = await self.graph.read("MATCH (s:Suppression) RETURN s {.*} AS s ORDER BY s.created_at")
@@ -601,7 +593,8 @@ class OutreachStore:
             OPTIONAL MATCH (x:Send {recipient: $a})
             WITH steps, collect(DISTINCT x) AS sends
             OPTIONAL MATCH (i:Inbound) WHERE i.from_address = $a OR i.send_id IN [y IN sends | y.send_id]
-            WITH steps + sends + collect(DISTINCT i) AS doomed
+            WITH steps, sends, collect(DISTINCT i) AS inbound
+            WITH steps + sends + inbound AS doomed
             FOREACH (n IN doomed | DETACH DELETE n)
             RETURN size(doomed) AS n
             """,
@@ -629,7 +622,9 @@ class OutreachStore:
             OPTIONAL MATCH (c)-[:HAS_SIGNAL]->(g:Signal)
             OPTIONAL MATCH (v:WebVisit {domain: $d})
             OPTIONAL MATCH (l:Lead {company_id: c.company_id})
-            WITH collect(DISTINCT c) + collect(DISTINCT g) + collect(DISTINCT v) + collect(DISTINCT l) AS doomed
+            WITH collect(DISTINCT c) AS cs, collect(DISTINCT g) AS gs, collect(DISTINCT v) AS vs,
+                 collect(DISTINCT l) AS ls
+            WITH cs + gs + vs + ls AS doomed
             FOREACH (n IN doomed | DETACH DELETE n)
             RETURN size(doomed) AS n
             """,

@@ -66,7 +66,7 @@ async def test_worker_killed_during_smtp_data_is_not_resent(
     await second.worker.run_once(clock.advance(days=1))
     assert len(smtp.handler.messages) == 1  # in doubt, a human decides: never a silent second send
 
-    assert await second.store.resolve_unknown(step["step_id"], delivered=True, actor="U1", now=clock.at)
+    assert await second.sender.resolve(step["step_id"], delivered=True, actor="U1")
     assert (await second.store.step(step["step_id"]))["status"] == "sent"  # type: ignore[index]
     assert len(await second.store.export_sends()) == 1
 

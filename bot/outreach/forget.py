@@ -1,0 +1,97 @@
+"""Erase a person (EMAIL) or a company (DOMAIN) everywhere AMIA keeps data, keeping only a hashed suppression
+entry so they are never contacted again: graph (person, leads, messages, steps, sends, inbound mail, visits),
+long-term memory (when available) and the outbox folder."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.outreach.outbox import OutboxTransport
+from knowledge.graph.outreach import OutreachStore, sha256_hex
+from knowledge.models import InvalidDomain, normalise_domain, normalise_email
+
+log = logging.getLogger(__name__)
+
+
+class PersonMemory(Protocol):
+    async def forget_person(self, email: str) -> int: ...
+
+
+@dataclass
+class ForgetReport:
+    target: str
+    kind: str
+    graph_nodes: int = 0
+    memories: int = 0
+    outbox_files: int = 0
+    people: list[str] = field(default_factory=list)
+    suppression: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "people_erased": len(self.people),
+            "graph_nodes_deleted": self.graph_nodes,
+            "memories_deleted": self.memories,
+            "outbox_files_deleted": self.outbox_files,
+            "suppression": self.suppression,
+        }
+
+
+def parse_target(value: str) -> tuple[str, str]:
+    """('email', address) or ('domain', domain); ValueError with a readable message otherwise."""
+    text = value.strip()
+    if "@" in text:
+        return "email", normalise_email(text)
+    try:
+        return "domain", normalise_domain(text)
+    except InvalidDomain as exc:
+        raise ValueError(f"'{value}' is neither an email address nor a domain") from exc
+
+
+async def _forget_email(
+    store: OutreachStore, email: str, memory: PersonMemory | None, outbox: OutboxTransport | None, report: ForgetReport
+) -> None:
+    report.graph_nodes += await store.erase_outreach_for_email(email)
+    report.graph_nodes += await store.graph.erase_person(email)
+    if memory is not None:
+        report.memories += await memory.forget_person(email)
+    if outbox is not None:
+        report.outbox_files += await _erase_outbox(outbox, email)
+    await store.drop_plain_suppression(email)
+    report.people.append(email)
+
+
+async def _erase_outbox(outbox: OutboxTransport, needle: str) -> int:
+    import asyncio
+
+    return await asyncio.to_thread(outbox.erase, needle)
+
+
+async def forget(
+    store: OutreachStore,
+    target: str,
+    *,
+    memory: PersonMemory | None = None,
+    outbox: OutboxTransport | None = None,
+) -> ForgetReport:
+    """Erase ``target`` (an email or a domain). Safe to run again; the hashed suppression stays."""
+    kind, value = parse_target(target)
+    report = ForgetReport(target=value, kind=kind)
+    if kind == "email":
+        await _forget_email(store, value, memory, outbox, report)
+    else:
+        for email in await store.emails_at_domain(value):
+            await _forget_email(store, email, memory, outbox, report)
+        report.graph_nodes += await store.erase_company(value)
+        if outbox is not None:
+            report.outbox_files += await _erase_outbox(outbox, "@" + value)
+        await store.drop_plain_suppression(value)
+    hashed = sha256_hex(value)
+    await store.suppress(hashed, kind, "erased", source="forget", hashed=True)
+    report.suppression = f"sha256:{hashed[:12]}…"
+    log.info("forgot a %s: %d graph nodes, %d memories, %d outbox files", kind, report.graph_nodes,
+             report.memories, report.outbox_files)  # fmt: skip
+    return report
