@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.settings import Settings
 from knowledge.deliverability.spamassassin import SpamAssassin, SpamAssassinUnavailable
 from knowledge.errors import GraphError
 from knowledge.graph.neo4j_store import Neo4jGraphStore
+from knowledge.graph.usage import usage_on
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,6 +125,11 @@ async def build_services(settings: Settings, *, autostart_neo4j: bool = True) ->
         except GraphError as exc:
             raise ServiceError(str(exc)) from exc
         extras = build_intelligence(settings, stack)
+        try:  # the day's LLM budget counts what other processes and earlier starts already spent
+            spent = await usage_on(graph, datetime.now(UTC).date())
+            extras["budget"].seed_day(int(spent["prompt_tokens"]), int(spent["completion_tokens"]))
+        except GraphError as exc:
+            log.warning("could not read today's LLM usage from the graph: %s", exc)
         extras["crawler"] = build_crawler(settings, graph, stack)
         services = Services(settings=settings, graph=graph, metrics=Metrics(), extras=extras)
         await install_outreach(services)

@@ -96,7 +96,7 @@ def format_brief(brief: ResearchBrief) -> str:
 class LeadTask:
     domain: str
     contact: str | None = None
-    language: str = "en"
+    language: str | None = None  # None: the lead's language, decided from research (see process_lead)
     country: str | None = None
     lead_id: str | None = None
 
@@ -199,7 +199,7 @@ class _Tools:
         self.state.draft = DraftOutcome(
             subject=strip_citations(subject).strip(),
             body=strip_citations(body).strip(),
-            language=self.task.language,
+            language=self.task.language or "en",
             cited_fact_ids=cited,
             claims=claims_of(body, brief),
             mode="llm",
@@ -253,14 +253,15 @@ class LeadTeam:
         self, tools: _Tools, budget: RunBudget, names: tuple[str, ...]
     ) -> tuple[dict[str, AssistantAgent], dict[str, GuardedClient]]:
         writing = "\n".join(f"- {w}" for w in self.rules.writing) or "- none"
+        lang = tools.task.language or "en"
         values = {
             "company_name": self.persona.company_name,
             "sender_name": self.persona.sender_name,
             "voice": self.persona.voice,
-            "value_props": "\n".join(f"- {v}" for v in self._value_props(tools.task.language)) or "- (none given)",
+            "value_props": "\n".join(f"- {v}" for v in self._value_props(lang)) or "- (none given)",
             "banned_words": ", ".join(self.persona.banned_words) or "(none)",
-            "sign_off": self.persona.sign_off.get(tools.task.language, self.persona.sign_off.get("en", "Best")),
-            "language": tools.task.language,
+            "sign_off": self.persona.sign_off.get(lang, self.persona.sign_off.get("en", "Best")),
+            "language": lang,
             "team_rules": self.rules.describe(),
             "writing_rules": writing,
         }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from agents.copywriting.facts import citable_facts
@@ -31,7 +31,7 @@ from agents.persona import LanguagesConfig, PersonaConfig
 from agents.policies.compliance_config import ComplianceConfig
 from agents.policies.compliance_rules.base import Claim
 from agents.policies.icp_config import IcpConfig, ScoringConfig
-from agents.workflows.drafting import Sender, draft_sequence
+from agents.workflows.drafting import Sender, choose_language, draft_sequence
 from agents.workflows.review import SpamScorer
 from agents.workflows.scoring import score_company
 from knowledge.errors import MemoryStoreError
@@ -109,7 +109,7 @@ async def finish_deterministically(
     if state.draft is None:
         feedback = state.feedback[-1] if state.feedback else None
         state.draft = await toolbox.draft(
-            task.domain, state.brief, contact=task.contact, language=task.language, feedback=feedback
+            task.domain, state.brief, contact=task.contact, language=task.language or "en", feedback=feedback
         )
         state.steps["draft"] = label
     if state.review is None:  # the verdict always comes from code, whoever wrote the draft
@@ -176,8 +176,14 @@ async def process_lead(
     """Research, score, and (if qualified) draft and review one lead. ``team`` None = deterministic mode."""
     rules = rules or TeamRules()
     notes: list[str] = []
+    start = LeadState()
+    if task.language is None:  # the lead's language: the site's, else the HQ country's, else the default
+        start.brief = await toolbox.research(task.domain)
+        task = replace(task, language=start.brief.language or "en")
     if team is None:
-        state = await finish_deterministically(toolbox, task, LeadState(), rules, "no model configured")
+        if start.brief is not None:
+            start.steps["research"] = "deterministic (no model configured)"
+        state = await finish_deterministically(toolbox, task, start, rules, "no model configured")
         return LeadOutcome(task, "deterministic", "deterministic mode: no model configured", state, notes=notes)
     team.rules = rules
     result = await team.run(task, on_progress=on_progress)
@@ -258,6 +264,7 @@ class WorkflowToolbox:
             for i, f in enumerate(citable_facts(profile)[:MAX_BRIEF_FACTS], start=1)
         ]
         count = props.get("employee_count")
+        language, _ = choose_language(None, profile, self.languages)
         return ResearchBrief(
             domain=domain,
             name=profile.name,
@@ -265,7 +272,7 @@ class WorkflowToolbox:
             employee_count=int(count) if isinstance(count, int | float) else None,
             industries=[str(i) for i in props.get("industries") or []],
             country=props.get("hq_country"),
-            language=props.get("language"),
+            language=language,
             signals=[f"{s.type}: {s.evidence}" for s in profile.signals[:5]],
             facts=facts,
         )

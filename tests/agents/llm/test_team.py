@@ -220,3 +220,13 @@ async def test_rejection_with_feedback_revises_a_saved_run_then_stops_at_the_lim
         assert "already revised 1 times" in str(exc)
     else:
         raise AssertionError("the revision loop must be bounded")
+
+
+async def test_lead_language_comes_from_research_when_not_given(fake: FakeOpenAI, make_team: TeamFactory) -> None:
+    team, toolbox = make_team()
+    out = await process_lead(LeadTask("acme.io"), toolbox=toolbox, team=team)  # acme.io is in DE
+    system = requests_for(fake, "copywriter")[0]["messages"][0]["content"]
+    assert "Write in this language: de" in system
+    assert out.state.draft is not None and out.state.draft.language == "de" and out.task.language == "de"
+    det = await process_lead(LeadTask("acme.io"), toolbox=toolbox)
+    assert det.state.draft is not None and det.state.draft.language == "de"

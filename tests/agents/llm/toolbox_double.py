@@ -24,6 +24,7 @@ class FixedToolbox:
             employee_count=c.get("employees"),  # type: ignore[arg-type]
             industries=list(c.get("industries", [])),  # type: ignore[call-overload]
             country=c.get("country"),  # type: ignore[arg-type]
+            language={"DE": "de", "FR": "fr"}.get(str(c.get("country")), "en"),
             facts=facts,
         )
 
