@@ -16,10 +16,7 @@ from bot.outreach.audiences import PLATFORMS, export_audience, ingest_visits
 from bot.outreach.crm import deliver_outcome_webhooks, export_csv, import_suppressions
 from bot.outreach.errors import CsvImportError, NotSendable
 from bot.outreach.http import OUTREACH_KEY
-from bot.outreach.imap import ImapPoller
-from bot.outreach.inbound import InboundProcessor
-from bot.outreach.runtime import Outreach, secret_key
-from bot.outreach.sender import mailboxes_from
+from bot.outreach.runtime import Outreach, build_poller, secret_key
 from bot.services import build_services
 from bot.settings import Settings
 
@@ -130,13 +127,9 @@ async def _run(args: argparse.Namespace, settings: Settings, out: Outreach) -> i
         print("recorded as sent" if args.sent else "queued to send again")
         return 0
     if action == "poll":
-        imap = settings.outreach.imap
-        password = settings.secrets.IMAP_PASSWORD
-        if not imap.enabled or not imap.user or password is None:
+        poller = build_poller(settings, out)
+        if poller is None:
             raise ServiceError("IMAP is off: set outreach.imap.enabled, outreach.imap.user and IMAP_PASSWORD")
-        processor = InboundProcessor(out.store, own_addresses=frozenset(mailboxes_from(settings.outreach)))
-        poller = ImapPoller(out.store, processor, host=imap.host, port=imap.port, user=imap.user,
-                            password=password.get_secret_value(), folder=imap.folder, ssl=imap.ssl)  # fmt: skip
         results = await poller.poll_once()
         print(", ".join(f"{k}: {v}" for k, v in Counter(r.kind for r in results).items()) or "no new mail")
         return 0

@@ -114,3 +114,30 @@ async def install_outreach(services: Any) -> Outreach:
     services.extras[OUTREACH_KEY] = outreach
     services.extras.setdefault("http_routes", []).append(lambda app: add_outreach_routes(app, outreach))
     return outreach
+
+
+def build_poller(settings: Settings, outreach: Outreach, notify: Any = None) -> Any:
+    """The IMAP poller for replies and bounces, or None when IMAP is off. ``notify`` (async, optional) is
+    called with each InboundResult that needs a human (interested, referral, objection, unmatched)."""
+    from bot.outreach.imap import ImapPoller
+    from bot.outreach.inbound import InboundProcessor
+    from bot.outreach.sender import mailboxes_from
+
+    imap = settings.outreach.imap
+    password = settings.secrets.IMAP_PASSWORD
+    if not imap.enabled:
+        return None
+    if not imap.user or password is None:
+        raise ServiceError("outreach.imap.enabled needs outreach.imap.user in config.yaml and IMAP_PASSWORD in the env")
+    processor = InboundProcessor(outreach.store, own_addresses=frozenset(mailboxes_from(settings.outreach)))
+    return ImapPoller(
+        outreach.store,
+        processor,
+        host=imap.host,
+        port=imap.port,
+        user=imap.user,
+        password=password.get_secret_value(),
+        folder=imap.folder,
+        ssl=imap.ssl,
+        notify=notify,
+    )
