@@ -220,6 +220,7 @@ class Crawler:
             mapped = self.guard.override(target.host or "")
             async with self._global, limiter.slots:
                 await limiter.wait_turn()
+                limiter.mark_sent()
                 html = await render_dom(
                     url,
                     chromium=self.config.chromium_path,
@@ -367,7 +368,11 @@ class Crawler:
             try:
                 async with self._global, limiter.slots:
                     await limiter.wait_turn()
-                    status, resp_headers, body = await self._once(url, headers, proxy)
+                    limiter.mark_sent()
+                    try:
+                        status, resp_headers, body = await self._once(url, headers, proxy)
+                    finally:  # spacing counts from the answer too: a late-sent request never shortens the gap
+                        limiter.mark_sent()
                 if status not in RETRY_STATUSES:
                     return status, resp_headers, body
                 wait = retry_after_seconds(resp_headers.get("Retry-After"))

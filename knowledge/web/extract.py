@@ -32,7 +32,7 @@ class Article:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when there is too little text to tell."""
-    sample = " ".join(text.split())[:2000]
+    sample = " ".join(text[:1500].split())[:600]  # 600 characters decide reliably; more only costs time
     if len(sample) < 20:
         return None
     lang, _ = py3langid.classify(sample)

@@ -35,6 +35,12 @@ class HostLimiter:
             await asyncio.sleep(waited)
         return waited
 
+    def mark_sent(self) -> None:
+        """Called as a request leaves and again when its answer arrives: the next request waits a full interval
+        from the later of the two, so a request that left late (busy event loop) never shortens the gap seen by
+        the server."""
+        self._next = max(self._next, time.monotonic() + self.interval)
+
     @property
     def slots(self) -> asyncio.Semaphore:
         return self._slots
