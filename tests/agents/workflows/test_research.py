@@ -102,3 +102,35 @@ async def test_watchlist_researches_domains_and_scans_feeds(test_web: LocalWeb, 
     assert [r.domain for r in run.researched] == ["acme.test"]
     assert any(h.mentions == ["acme.test"] and h.signals for h in run.feed_hits)
     assert any("not a domain" in e for e in run.errors)
+
+
+async def test_cli_research_prints_profile_signals_and_sources(
+    test_web: LocalWeb,
+    graph: Neo4jGraphStore,
+    neo4j_server_handle,
+    tmp_path: Path,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    import argparse
+
+    from pydantic import SecretStr
+
+    from bot.commands import research as research_cmd
+    from bot.settings import Secrets, Settings
+
+    auth = neo4j_server_handle.auth
+    secrets = Secrets(
+        NEO4J_URI=neo4j_server_handle.uri,
+        NEO4J_USER=auth[0] if auth else "neo4j",
+        NEO4J_PASSWORD=SecretStr(auth[1]) if auth else None,
+    )
+    settings = Settings(crawler=test_web.config(cache_dir=str(tmp_path / "cache")), secrets=secrets)
+    args = argparse.Namespace(target="http://acme.test/", json=False, max_pages=8)
+    assert await research_cmd.handle(args, settings) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Acme Analytics (acme.test)")
+    assert "funding" in out and "http://acme.test/team" in out and "Jane Doe — Chief Executive Officer" in out
+    assert "8/" in err or "#" in err  # progress on stderr
+    bad = argparse.Namespace(target="not a domain", json=True, max_pages=2)
+    assert await research_cmd.handle(bad, settings) == 1
+    assert '"not a domain' in capsys.readouterr().out
