@@ -112,9 +112,10 @@ async def check_slack(settings: Settings) -> CheckResult:
 
 
 async def check_smtp(settings: Settings) -> CheckResult:
-    if settings.outreach.transport != "smtp":
-        return CheckResult("smtp", "skip", f"transport '{settings.outreach.transport}': nothing is sent")
-    return CheckResult("smtp", "warn", "SMTP transport configured; see outreach checks")
+    from bot.outreach.health import smtp_status
+
+    status, detail, fix = await smtp_status(settings)
+    return CheckResult("smtp", status, detail, fix)
 
 
 async def check_memory(settings: Settings) -> CheckResult:

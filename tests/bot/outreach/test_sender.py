@@ -157,3 +157,16 @@ def test_bad_dkim_key_is_reported_at_start(graph: Neo4jGraphStore, tmp_path: Pat
         settings = make_settings(tmp_path, dkim=DkimConfig(enabled=True, domain="example.com", key_path=str(path)))
         with pytest.raises(ServiceError, match=message):
             build_outreach(settings, graph)
+
+
+async def test_doctor_checks_the_smtp_server_and_dkim_key(smtp: SmtpServer, dkim_key: DkimKey, tmp_path: Path) -> None:
+    from bot.doctor import check_smtp
+    from tests.fakes.smtp import free_port
+
+    ok = await check_smtp(smtp_settings(tmp_path, smtp, dkim_key))
+    assert ok.status == "ok" and "DKIM amia._domainkey.example.com" in ok.detail
+    down = smtp_settings(tmp_path, smtp)
+    down.outreach.smtp.port = free_port()
+    failed = await check_smtp(down)
+    assert failed.status == "fail" and "cannot talk to" in failed.detail and failed.fix
+    assert (await check_smtp(make_settings(tmp_path))).status == "skip"
