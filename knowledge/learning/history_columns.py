@@ -152,7 +152,7 @@ def parse_label(values: list[str], column: str) -> tuple[NDArray[np.int_], NDArr
             unknown[raw.strip()] = unknown.get(raw.strip(), 0) + 1
     n_unknown = sum(unknown.values())
     shown = ", ".join(f"'{k}' ({n})" for k, n in sorted(unknown.items(), key=lambda kv: -kv[1])[:6])
-    if keep.sum() == 0 or n_unknown > keep.sum():
+    if keep.sum() == 0 or keep.sum() < 0.1 * (keep.sum() + n_unknown):
         raise HistoryError(
             f"label column '{column}': cannot tell positive from negative in values like {shown or 'blanks only'}; "
             "use a yes/no, true/false, 1/0 or won/lost column (or 'Closed Won'/'Closed Lost' stages)"

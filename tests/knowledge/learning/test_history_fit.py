@@ -112,6 +112,9 @@ def test_label_parsing() -> None:
     assert any("Negotiation" in w for w in warnings) and any("blank" in w for w in warnings)
     with pytest.raises(HistoryError, match="cannot tell positive from negative"):
         parse_label(["red", "blue", "red"], "colour")
+    # a deals export where most deals are still open: the closed ones are used, the open ones reported
+    y, keep, warnings = parse_label(["Closed Won"] * 10 + ["Closed Lost"] * 10 + ["Negotiation"] * 30, "Stage")
+    assert keep.sum() == 20 and y.sum() == 10 and "30 row(s)" in warnings[0]
 
 
 def test_number_parsing() -> None:
