@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.errors import ServiceError
+from bot.errors import ServiceError, UsageError
 from bot.replies import Progress
 
 
@@ -104,7 +104,8 @@ class Workflows(Protocol):
 
 
 class AgentWorkflows:
-    """The production adapter: graph reads directly, agent work through agents.workflows when installed."""
+    """The production adapter: scoring, drafting, review and sending through agents.workflows and bot.outreach;
+    graph reads directly. Research and feed watching raise ServiceError until their workflows are installed."""
 
     def __init__(self, services: Any) -> None:
         self.services = services
@@ -119,14 +120,141 @@ class AgentWorkflows:
     async def research(self, domain: str, progress: Progress) -> ResearchResult:
         raise self._missing("research", "agents/workflows/research.py")
 
-    async def score(self, domain: str, progress: Progress) -> LeadSummary:
-        raise self._missing("scoring", "agents/workflows/scoring.py")
+    async def check_watch(self, target: str, since: datetime) -> list[SignalHit]:
+        hits = await self.signals(since, industry=None, types=None)
+        return [h for h in hits if h.domain == target]
 
-    async def draft(self, domain: str, contact: str | None, progress: Progress) -> DraftResult:
-        raise self._missing("drafting", "agents/workflows/drafting.py")
+    async def score(self, domain: str, progress: Progress) -> LeadSummary:
+        from agents.workflows.scoring import score_company
+
+        s = self.services.settings
+        await progress(f"scoring {domain}")
+        scored = await score_company(self.graph, domain, s.icp, s.scoring)
+        if scored is None:
+            raise UsageError(f"{domain} is not in the graph yet; research it first: `research {domain}`")
+        r = scored.result
+        ranked = sorted((c for c in r.contributions if c.points), key=lambda c: -abs(c.points))
+        reasons = [f"{c.detail} ({c.points:+.0f})" for c in ranked[:8]]
+        reasons += [f"excluded: {x}" for x in r.excluded_reasons]
+        reasons += [f"next: {r.next_action}", f"change: {scored.change}"]
+        return LeadSummary(r.domain, r.name or r.domain, r.score, str(r.tier), reasons)
 
     async def leads(self, tier: str | None, limit: int) -> list[LeadSummary]:
-        raise self._missing("the lead queue", "agents/workflows/scoring.py")
+        from agents.workflows.scoring import ranked_queue
+
+        queue = await ranked_queue(self.graph, self.services.settings.scoring)
+        wanted = {"hot": {"hot"}, "warm": {"warm"}, None: {"hot", "warm"}}.get(tier)
+        out = []
+        for item in queue.items:
+            c = item.candidate
+            if wanted is None or c.tier in wanted:
+                why = [c.next_action] if c.next_action else []
+                out.append(LeadSummary(c.domain, c.domain, c.score, c.tier, why))
+        return out[:limit]
+
+    async def draft(self, domain: str, contact: str | None, progress: Progress) -> DraftResult:
+        from agents.policies.risk import assess_risk
+        from agents.workflows.drafting import Sender, UnknownCompany, draft_sequence
+        from agents.workflows.scoring import profile_to_facts, risk_context, score_company
+        from bot.services import build_spam_scorer
+        from knowledge.graph.drafts import DraftStore, message_rows
+
+        s = self.services.settings
+        store = DraftStore(self.graph)
+        await progress(f"reading what we know about {domain}")
+        profile = await self.graph.company_profile(domain)
+        first = contact or (next((p.email for p in profile.people if p.email), None) if profile else None)
+        suppressions = await store.suppressions_for(first) if first else []
+        spam = build_spam_scorer(s, one_shot=True)
+        try:
+            await progress("drafting and reviewing the sequence")
+            package = await draft_sequence(
+                profile,
+                domain=domain,
+                persona=s.persona,
+                languages=s.languages,
+                compliance=s.compliance,
+                sender=Sender(address=s.outreach.from_address, public_url=s.http.public_url),
+                contact_email=contact,
+                spam=spam,
+                suppressions=suppressions,
+            )
+        except UnknownCompany as exc:
+            raise UsageError(str(exc)) from exc
+        finally:
+            if spam:
+                spam.close()
+        ids: list[str] = []
+        step1: list[str] = []
+        if package.steps:
+            lead, rows = message_rows(package)
+            await store.save(lead, rows, actor="slack")
+            for row in rows:
+                mid = str(row["message_id"])
+                ids.append(mid)
+                await store.transition(mid, "in_review", actor="amia")
+                if int(row.get("step", 1)) == 1:
+                    step1.append(mid)
+        await progress("assessing risk")
+        tier: str = "high"
+        group: str | None = None
+        summary: LeadSummary | None = None
+        scored = await score_company(self.graph, domain, s.icp, s.scoring, save=False) if profile else None
+        if scored is not None and profile is not None:
+            r = scored.result
+            summary = LeadSummary(r.domain, r.name or r.domain, r.score, str(r.tier))
+            assessment = assess_risk(risk_context(profile_to_facts(profile), r), s.risk)
+            tier, group = str(assessment.tier), assessment.approvers_group
+        first_step = package.steps[0] if package.steps else None
+        findings = [f"{f.rule}: {f.text} — {f.fix}" for f in package.findings]
+        findings += [
+            f"{f.rule}: {f.text} — {f.fix}" for st in package.steps for f in st.findings if f.severity != "info"
+        ]
+        return DraftResult(
+            domain=package.domain,
+            contact=package.contact or "no contact",
+            subject=first_step.subject if first_step else "(no draft)",
+            body=first_step.body if first_step else "Nothing could be drafted: see the findings.",
+            risk_tier=tier,
+            verdict=package.verdict.value,
+            findings=findings,
+            citations=[Finding(c.text, c.source_url) for c in (first_step.citations if first_step else [])],
+            score=summary,
+            extra={"package": package.as_json(), "message_ids": ids, "step1_ids": step1, "approvers_group": group},
+        )
+
+    async def schedule_send(self, draft: DraftResult, approved_by: str) -> str:
+        from bot.outreach.errors import NotSendable
+        from knowledge.graph.drafts import DraftStore, InvalidTransition
+
+        outreach = self.services.extras.get("outreach")
+        if outreach is None:
+            raise self._missing("sending", "bot/outreach")
+        store = DraftStore(self.graph)
+        step1 = [str(m) for m in draft.extra.get("step1_ids", [])]
+        if not step1:
+            raise ServiceError("this draft has no message to send")
+        for mid in draft.extra.get("message_ids", []):
+            try:
+                if draft.extra.get("edited_by") and mid == step1[0]:
+                    await store.transition(
+                        mid, "edited", actor=approved_by, subject=draft.subject, body=draft.body, verdict=draft.verdict
+                    )
+                await store.transition(str(mid), "approved", actor=approved_by)
+            except InvalidTransition as exc:
+                if "approved" not in str(exc) and "scheduled" not in str(exc):
+                    raise ServiceError(str(exc)) from exc
+        try:
+            if len(step1) > 1:
+                step = await outreach.sender.schedule_best_variant(step1, approved_by=approved_by)
+            else:
+                step = await outreach.sender.schedule_approved_message(step1[0], approved_by=approved_by)
+        except NotSendable as exc:
+            raise ServiceError(str(exc)) from exc
+        due = step.get("due_at")
+        return (
+            f"due {due:%a %d %b %H:%M} {step.get('timezone', '')}".strip() if isinstance(due, datetime) else "scheduled"
+        )
 
     async def signals(self, since: datetime, *, industry: str | None, types: list[str] | None) -> list[SignalHit]:
         rows = await self.graph.signals_in_window(since, types=types, industry=industry, limit=50)
@@ -145,19 +273,25 @@ class AgentWorkflows:
 
     async def forget(self, target: str) -> str:
         if "@" not in target:
-            raise self._missing("forgetting a whole company", "the erasure workflow")
+            raise self._missing("forgetting a whole company", "the company erasure workflow")
         removed = await self.graph.erase_person(target)
-        return f"Erased {target} ({removed} records)." if removed else f"I had nothing stored about {target}."
+        memory = self.services.extras.get("memory")
+        store = await memory.get() if memory is not None else None
+        forgotten = await store.forget_person(target) if store is not None else 0
+        outreach = self.services.extras.get("outreach")
+        if outreach is not None:
+            from knowledge.graph.outreach import sha256_hex
+
+            await outreach.store.suppress(sha256_hex(target), "email", "erased", source="forget", hashed=True)
+        if not removed and not forgotten:
+            return f"I had nothing stored about {target}; it is on the do-not-contact list now."
+        return (
+            f"Erased {target} ({removed} graph records, {forgotten} memories) and kept a hashed do-not-contact entry."
+        )
 
     async def funnel(self) -> Funnel:
         counts = await self.graph.funnel_counts()
-        return Funnel({k: counts[k] for k in sorted(counts, key=lambda s: -counts[s])})
-
-    async def schedule_send(self, draft: DraftResult, approved_by: str) -> str:
-        raise self._missing("sending", "bot/outreach")
-
-    async def check_watch(self, target: str, since: datetime) -> list[SignalHit]:
-        raise self._missing("re-checking watched companies", "agents/workflows/research.py")
+        return Funnel({k: counts[k] for k in sorted(counts, key=lambda k: -counts[k])})
 
     async def replies(self, limit: int) -> list[str]:
         return []

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.slack.cards import ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT, ACTION_SNOOZE, build_approval_card
 from bot.state import Approval, UserSettings
 from bot.workflows import Finding, LeadSummary, ResearchResult, SignalHit
 
-APPROVE, EDIT, REJECT, SNOOZE = "amia_approve", "amia_edit", "amia_reject", "amia_snooze"
+# the approval card's content comes from bot/slack/cards.py; its action ids are the ones we listen for
+APPROVE, EDIT, REJECT, SNOOZE = ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT, ACTION_SNOOZE
 APPROVAL_ACTIONS = (APPROVE, EDIT, REJECT, SNOOZE)
 EDIT_CALLBACK = "amia_edit_draft"
 EDIT_SUBJECT, EDIT_BODY = "edit_subject", "edit_body"
@@ -162,9 +164,34 @@ def approval_text(a: Approval) -> str:
     return "\n".join(lines)
 
 
+def _package_card(a: Approval) -> list[Block]:
+    """cards.build_approval_card's content, with its buttons bound to this approval (or removed once decided)."""
+    from agents.copywriting.sequence import DraftPackage
+
+    package = DraftPackage.model_validate(a.draft.extra["package"])
+    if a.draft.extra.get("edited_by") and package.steps:
+        package.steps[0].subject, package.steps[0].body = a.draft.subject, a.draft.body
+    out: list[Block] = []
+    for block in build_approval_card(package):
+        if block.get("type") == "actions":
+            if a.state not in ("pending", "snoozed"):
+                continue
+            block = {
+                **block,
+                "block_id": "approval_actions",
+                "elements": [{**e, "value": a.id} for e in block["elements"]],
+            }
+        out.append(block)
+    score = f"Score {a.draft.score.score:.0f}/100 ({a.draft.score.tier})" if a.draft.score else "Not scored"
+    out.append(context(f"{score} · risk {a.risk_tier} · {approval_status(a)}"))
+    return _cap(out)
+
+
 def build_approval(a: Approval) -> list[Block]:
     """The approval card: draft, citations, score, verdict; buttons only while a decision is open."""
     d = a.draft
+    if "package" in d.extra:
+        return _package_card(a)
     verdict_icon = {"pass": ":large_green_circle:", "flag": ":large_yellow_circle:", "block": ":red_circle:"}
     out: list[Block] = [
         header(f"Draft for {d.contact} at {d.domain}"),

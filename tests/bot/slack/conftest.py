@@ -13,7 +13,7 @@ import pytest
 from bot.http_server import build_http_app, serve
 from bot.scheduler import Scheduler
 from bot.services import Services
-from bot.settings import Secrets, Settings, StorageConfig
+from bot.settings import HttpConfig, Secrets, Settings, StorageConfig
 from bot.slack.app import SlackBot, build_slack
 from bot.slack.config import SchedulesConfig, SlackConfig
 from tests.bot.slack.doubles import ScriptedWorkflows
@@ -33,9 +33,10 @@ async def fake() -> AsyncIterator[FakeSlack]:
         await server.stop()
 
 
-def make_settings(tmp_path: Path, fake: FakeSlack, **slack: Any) -> Settings:
+def make_settings(tmp_path: Path, fake: FakeSlack, *, extra: dict[str, Any] | None = None, **slack: Any) -> Settings:
     cfg = {"api_base_url": fake.api_base, "channel_send_interval_seconds": 1.0, "digest_channel": "C0DIGEST01"} | slack
     return Settings(
+        **(extra or {}),
         storage=StorageConfig(data_dir=str(tmp_path)),
         slack=SlackConfig(**cfg),
         schedules=SchedulesConfig(daily_digest="08:30", weekly_digest="mon 09:00"),
@@ -78,6 +79,34 @@ class Harness:
         from tests.fakes.fake_slack import interactive_body
 
         return await self.post(interactive_body(payload), "application/x-www-form-urlencoded", **kw)
+
+
+@pytest.fixture
+async def real_harness(tmp_path: Path, fake: FakeSlack, graph: Any) -> AsyncIterator[Harness]:
+    """The production adapter (scoring, drafting with SpamAssassin, outreach to an outbox) behind Slack."""
+    from bot.outreach.config import OutreachConfig
+    from bot.outreach.runtime import install_outreach
+    from bot.workflows import AgentWorkflows
+    from tests.agents.workflows.test_drafting import COMPLIANCE, PERSONA
+
+    extra = {
+        "persona": PERSONA,
+        "compliance": COMPLIANCE,
+        "outreach": OutreachConfig(outbox_dir=str(tmp_path / "outbox"), from_address="alex@example.com"),
+        "http": HttpConfig(public_url="https://amia.example.com"),  # links in mail must be public
+    }
+    settings = make_settings(tmp_path, fake, extra=extra)
+    services = Services(settings=settings, graph=graph)
+    await install_outreach(services)
+    workflows = AgentWorkflows(services)
+    bot = build_slack(services, workflows=workflows)
+    runner, port = await serve(build_http_app(services, slack=bot.app), "127.0.0.1", 0)
+    async with aiohttp.ClientSession() as session:
+        try:
+            yield Harness(bot, workflows, fake, f"http://127.0.0.1:{port}{settings.slack.events_path}", session)  # type: ignore[arg-type]
+        finally:
+            await bot.close()
+            await runner.cleanup()
 
 
 @pytest.fixture

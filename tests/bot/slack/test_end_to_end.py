@@ -1,0 +1,63 @@
+"""The real workflows behind Slack: score from the graph, a drafted and reviewed sequence on an approval card
+(content from cards.py), and Approve scheduling the send through outreach exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from bot.slack import blocks
+from tests.agents.workflows.test_drafting import seed
+from tests.bot.slack.conftest import Harness
+from tests.fakes.fake_slack import block_actions, slash_command
+
+
+async def test_score_draft_approve_schedules_one_send(real_harness: Harness, graph) -> None:
+    h, fake = real_harness, real_harness.fake
+    await seed(graph)
+    await h.command(slash_command("score acme.io", response_url=fake.response_url()))
+    scored = await fake.wait_for(
+        lambda: [c for c in fake.ok_calls("chat.postMessage") if c.args.get("thread_ts")], timeout=30
+    )
+    assert "/100" in scored[0].args["text"] and "acme.io" in scored[0].args["text"]
+
+    await h.command(slash_command("draft acme.io", response_url=fake.response_url(), channel="C0DRAFTS01"))
+    card = await fake.wait_for(
+        lambda: [c for c in fake.ok_calls("chat.postMessage") if blocks.APPROVE in json.dumps(c.args.get("blocks"))],
+        timeout=60,
+    )
+    shown = json.dumps(card[0].args["blocks"])
+    assert "Draft for" in shown and "https://acme.io" in shown and "risk" in shown
+    approval_id = next(
+        e["value"]
+        for b in card[0].args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == blocks.APPROVE
+    )
+    assert approval_id.startswith("ap_")
+    message = {"type": "message", "ts": card[0].response["ts"], "text": "card", "blocks": card[0].args["blocks"]}
+    approval = await h.bot.assistant.state.approval(approval_id)
+    approvers = h.bot.assistant.desk
+    assert approvers.may_decide("U0ALEX0001", approval.risk_tier), approval.risk_tier
+
+    clicks = [
+        block_actions(
+            blocks.APPROVE, approval_id, message=message, channel="C0DRAFTS01", response_url=fake.response_url()
+        )
+        for _ in range(2)
+    ]
+    await asyncio.gather(*[h.interact(c) for c in clicks])
+    updated = await fake.wait_for(
+        lambda: [
+            c
+            for c in fake.ok_calls("chat.update")
+            if c.args.get("ts") == message["ts"] and "Approved by" in json.dumps(c.args.get("blocks"))
+        ],
+        timeout=30,
+    )
+    assert blocks.APPROVE not in json.dumps(updated[-1].args["blocks"])
+    steps = await graph.read("MATCH (s:OutreachStep) RETURN s.step_id AS id, s.approved_by AS who")
+    assert len(steps) == 1 and steps[0]["who"] == "U0ALEX0001"
+    state = await h.bot.assistant.state.approval(approval_id)
+    assert state.state == "sent" and state.send_ref.startswith("due ")
