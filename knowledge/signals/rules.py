@@ -19,12 +19,20 @@ _NAME_PART = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 PERSON = (
     rf"{_NAME_PART}(?:\s+(?:[A-Z]\.|{_NAME_PART}|van|von|de|da|del|der|den|le|la|di|du|bin|al|Mc{_NAME_PART})){{1,3}}"
 )
+_DEPARTMENTS = (
+    r"(?i:engineering|sales|marketing|product|finance|operations|people|technology|design|data|growth|research|"
+    r"legal|hr|customer\s+success|partnerships|communications|revenue|talent|security|strategy|business\s+development)"
+)
 ROLE = (
-    r"(?:(?:interim|acting|new|incoming|founding|co-|deputy|group|global|executive|senior)\s*)*"
+    r"(?i:(?:(?:interim|acting|new|incoming|founding|co-|deputy|group|global|executive|senior)\s*)*"
     r"(?:CEO|CFO|CTO|COO|CMO|CRO|CIO|CISO|CPO|CCO|CHRO|CDO|CSO|SVP|EVP|VP"
     r"|(?:Chief|Vice|Managing|General|Executive)\s+[A-Za-z&,\s-]{0,50}?(?:Officer|President|Director|Counsel)"
-    r"|President|Chair(?:man|woman|person)?|Director|Head|General\s+Counsel|Board\s+[Mm]ember|Partner|Co-?[Ff]ounder)"
-    r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w&/-]*(?:\s+(?:and|&)?\s*[A-Z][\w&/-]*){0,3})?"
+    r"|President|Chair(?:man|woman|person)?|Director|Head|General\s+Counsel|Board\s+[Mm]ember|Partner|Co-?[Ff]ounder))"
+    r"(?:\s+(?:of|for)\s+(?:the\s+)?(?:[A-Z][\w&/-]*|"
+    + _DEPARTMENTS
+    + r")(?:\s+(?:and|&)?\s*(?:[A-Z][\w&/-]*|"
+    + _DEPARTMENTS
+    + r")){0,3})?"
     r"(?:,?\s+(?:EMEA|APAC|Americas|Europe|North America|International))?"
 )
 _ROLE_I = re.compile(ROLE, re.IGNORECASE)
@@ -92,6 +100,10 @@ DENIAL_SENTENCE = re.compile(
     r"|\b(no plans to|not planning to|has no intention)\b",
     re.IGNORECASE,
 )
+REPORTED_FUTURE = re.compile(
+    r"\b(?:said|says|announced|confirmed|told \w+)\s+(?:on\s+\w+\s+|\w+day\s+)?(?:that\s+)?(?:it|they|the company|the firm|the group)\s+would\b",
+    re.IGNORECASE,
+)
 FUTURE = re.compile(r"\b(will|shall|is going to|are going to|to be|upcoming)\b", re.IGNORECASE)
 
 
@@ -115,6 +127,8 @@ def blocked(sentence: str, start: int, *, allow_future: bool = False, allow_hedg
     if DENIAL_SENTENCE.search(sentence) or sentence.rstrip().endswith("?"):
         return True
     window = _window(sentence, start)
+    if allow_future:  # "said it would cut 12,000 jobs" reports a decision, not a possibility
+        window = REPORTED_FUTURE.sub(" ", window)
     if NEGATIONS.search(window):
         return True
     if not allow_hedge and HEDGES.search(window):
@@ -226,7 +240,7 @@ def funding(sentence: str) -> list[RuleHit]:
         attrs["investors"] = list(dict.fromkeys(investors))
     confidence = 0.9 if money and rnd else 0.8 if money else 0.75
     if re.search(
-        r"\bto date\b|\bin total\b|\btotal funding\b|\bsince raised\b|\bso far\b|\bbringing (?:its|the) total\b",
+        r"\bto date\b|\bin total\b|\btotal funding\b|\bsince raised\b|\bso far\b|\bbringing (?:its|the) total\b|\btotal raised\b|\bbrings (?:its|the|the company's) total\b",
         sentence,
         re.I,
     ):
@@ -249,8 +263,8 @@ def _round_name(raw: str) -> str:
 
 ACQ_ACTIVE = re.compile(
     rf"(?P<acq>{ORG})\s+(?:has\s+|have\s+)?(?:completed\s+(?:the|its)\s+acquisition\s+of|announced\s+(?:the|its)\s+acquisition\s+of|"
-    rf"acquired|acquires|has agreed to acquire|agreed to acquire|signed (?:a|an) (?:definitive )?agreement to acquire|"
-    rf"to acquire|bought|buys|snapped up|snaps up|takes over|took over|purchased|purchases)\s+(?P<tgt>{ORG})"
+    rf"acquired|acquires|has agreed to (?:acquire|buy|purchase)|agreed to (?:acquire|buy|purchase)|signed (?:a|an) (?:definitive )?agreement to (?:acquire|buy)|"
+    rf"to acquire|to buy|bought|buys|snapped up|snaps up|takes over|took over|purchased|purchases)\s+(?P<tgt>{ORG})"
 )
 ACQ_PASSIVE = re.compile(
     rf"(?P<tgt>{ORG})\s+(?:has\s+been|have\s+been|was|is\s+being|were|is)\s+(?:acquired|bought|purchased|taken over)\s+by\s+(?P<acq>{ORG})"
@@ -308,7 +322,7 @@ def _trim_org(name: str) -> str:
 # ---- leadership change -------------------------------------------------------------------------------------
 
 _ARTICLES = r"(?:(?:its|the|our|their|his|her|a|new|as)\s+)*"
-_APPOSITION = r"(?:,\s*[^,]{2,80},)?"
+_APPOSITION = r"(?:,\s*(?P<appos>[^,]{2,80}),)?"
 LEAD_JOIN = [
     re.compile(
         rf"\b(?:appoint(?:ed|s)?|names?|named|hires?|hired|welcomes?|welcomed|taps?|tapped|elected|elects|"
@@ -328,6 +342,11 @@ LEAD_JOIN = [
         rf"(?P<name>{PERSON}){_APPOSITION}\s+(?:becomes|became|has become|will become)\s+{_ARTICLES}(?P<role>{ROLE})"
     ),
 ]
+LEAD_JOIN.append(
+    re.compile(
+        rf"\b(?:appoint(?:ed|s)|names|named|hires|hired|welcomes|welcomed|taps|tapped)\s+(?:a|an|its|their)\s+new\s+(?P<role>{ROLE}),?\s+(?P<name>{PERSON})"
+    )
+)
 LEAD_PROMOTE = re.compile(rf"\bpromot(?:ed|es|ing)\s+(?P<name>{PERSON})\s+to\s+{_ARTICLES}(?P<role>{ROLE})")
 LEAD_LEAVE = [
     re.compile(
@@ -355,6 +374,9 @@ def leadership_change(sentence: str) -> list[RuleHit]:
         name = m.group("name").strip()
         groups = m.groupdict()
         role = (groups.get("role") or groups.get("role0") or "").strip(" ,")
+        if not role and groups.get("appos"):
+            inner = _ROLE_I.search(groups["appos"])
+            role = inner.group(0).strip() if inner else ""
         if not role:
             before = ROLE_BEFORE.search(sentence[: m.start("name")])
             role = before.group("role").strip() if before else ""
@@ -408,7 +430,7 @@ HIRING_TRIGGER = re.compile(
     re.IGNORECASE,
 )
 COUNT_RE = re.compile(
-    r"([\d,]{1,7})\+?\s+(?:new\s+|open\s+|additional\s+)?(?:\w+\s+){0,2}?(?:jobs|roles|positions|employees|people|staff|engineers|hires|vacancies|openings|workers)",
+    r"([\d,]{1,7})\+?\s+(?:new\s+|open\s+|additional\s+)?(?:\w+\s+){0,2}?(?:jobs|roles|positions|employees|people|staff|engineers|developers|designers|executives|representatives|reps|managers|scientists|specialists|salespeople|hires|vacancies|openings|workers|nurses|drivers|analysts)\b",
     re.I,
 )
 
@@ -452,7 +474,7 @@ def hiring(sentence: str) -> list[RuleHit]:
 # ---- product launch ----------------------------------------------------------------------------------------
 
 LAUNCH = re.compile(
-    r"\b(?:launched|launches|unveiled|unveils|introduced|introduces|released|releases|debuted|debuts|rolled out|rolls out|"
+    r"\b(?:launched|launches|(?:is|are)\s+launching|unveiled|unveils|(?:is|are)\s+unveiling|introduced|introduces|(?:is|are)\s+introducing|released|releases|debuted|debuts|rolled out|rolls out|(?:is|are)\s+rolling out|"
     r"announced the (?:launch|release|general availability|availability) of|announces the (?:launch|release|general availability|availability) of|"
     r"is now (?:generally )?available|are now (?:generally )?available|now (?:generally )?available|"
     r"the launch of|the release of|went live|goes live|shipped|ships|unwrapped|showcased|premiered)\b",
@@ -556,7 +578,7 @@ EXPAND = [
     ),
 ]
 NOT_PLACE = re.compile(
-    r"^(?:The|A|An|Its|New|Series|Q[1-4]|January|February|March|April|May|June|July|August|September|October|November|December|\d)",
+    r"^(?:The|A|An|Its|Series|Q[1-4]|January|February|March|April|May|June|July|August|September|October|November|December|\d)",
     re.I,
 )
 
@@ -621,7 +643,10 @@ EVENT_NAME = r"(?P<event>(?:the\s+)?[A-Z][\w&/.'’-]*(?:\s+(?:[A-Z0-9][\w&/.'�
 EVENT = re.compile(
     rf"\b(?P<verb>(?i:exhibit(?:s|ed|ing)?|will be exhibiting|showcas(?:e|es|ed|ing)|present(?:s|ed|ing)?|speak(?:s|ing)?|spoke|will speak|"
     rf"keynot(?:e|es|ed|ing)|sponsor(?:s|ed|ing)?|host(?:s|ed|ing)? a (?:booth|stand|session)|attend(?:s|ed|ing)?|join us|meet us|visit us|"
-    rf"be at|are at|is at|participat(?:e|es|ed|ing)))\s+(?:(?:a|the)\s+(?:panel|session|keynote|talk|workshop)\s+)?(?:at|in)\s+{EVENT_NAME}"
+    rf"be at|are at|is at|participat(?:e|es|ed|ing)))(?:\s+(?:(?:a|the)\s+(?:panel|session|keynote|talk|workshop)\s+)?(?:at|in)|(?:\s+[\w'’-]+){{1,5}}?\s+at)\s+{EVENT_NAME}"
+)
+MONTH_START = re.compile(
+    r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|Q[1-4]|\d)", re.I
 )
 EVENT_WORDS = re.compile(
     r"\b(conference|summit|expo|exposition|forum|week|show|fair|congress|con|world|days|festival|symposium|meetup|convention|20\d\d|money20/20|ces|mwc|web summit|dreamforce|re:invent|slush|vivatech|sxsw|gitex|hannover messe|cebit|ifa)\b",
@@ -633,7 +658,11 @@ def event_participation(sentence: str) -> list[RuleHit]:
     for m in EVENT.finditer(sentence):
         event = re.split(r",|\s+(?:in|on|from|to|this|next|where|booth|stand)\s+", m.group("event"))[0].strip(" .")
         event = re.sub(r"^the\s+", "", event, flags=re.I)
-        if not event or not EVENT_WORDS.search(event + " " + sentence[m.end() : m.end() + 40]):
+        if (
+            not event
+            or MONTH_START.match(event)
+            or not EVENT_WORDS.search(event + " " + sentence[m.end() : m.end() + 40])
+        ):
             continue
         if blocked(sentence, m.start(), allow_future=True):
             continue

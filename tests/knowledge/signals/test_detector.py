@@ -51,6 +51,27 @@ POSITIVE = [
     ("Acme has partnered with Stripe to offer instant payouts.", "partnership", {"partner": "Stripe"}),
     ("Acme today announced the opening of a new office in Paris.", "expansion", {"location": "Paris"}),
     ("Shopify cuts 20% of its workforce.", "layoffs", {"percent": 20.0}),
+    ("Google said it would cut 12,000 jobs.", "layoffs", {"count": 12000}),
+    ("Snowflake has agreed to buy Streamlit for $800 million.", "acquisition", {"target": "Streamlit"}),
+    (
+        "OpenAI announced that Mira Murati, its chief technology officer, is leaving the company.",
+        "leadership_change",
+        {"person": "Mira Murati", "role": "chief technology officer", "direction": "left"},
+    ),
+    (
+        "Acme named a new chief marketing officer, Tom Lee, effective immediately.",
+        "leadership_change",
+        {"person": "Tom Lee", "direction": "joined"},
+    ),
+    ("Acme appointed Jo Bloggs as head of engineering.", "leadership_change", {"role": "head of engineering"}),
+    ("Revolut launches in New Zealand.", "expansion", {"location": "New Zealand"}),
+    (
+        "Notion is launching Notion Calendar, a new app for scheduling.",
+        "product_launch",
+        {"product": "Notion Calendar"},
+    ),
+    ("Acme will showcase its new platform at CES 2026 in Las Vegas.", "event_participation", {"event": "CES 2026"}),
+    ("The funding brings the company's total raised to $85 million.", "funding", {"cumulative": True}),
     ("The company will lay off 120 employees.", "layoffs", {"count": 120}),
     (
         "Acme will exhibit at Money20/20 Europe in Amsterdam, booth B42.",
@@ -77,6 +98,9 @@ NEGATIVE = [
     "Acme has no plans to open an office in Tokyo.",
     "Jane Doe did not step down as CEO.",
     "The company has paused hiring.",
+    "Shares of Acme rose 5% after it raised its full-year guidance.",
+    "The company employs 1,200 people.",
+    "Acme presented its results in March 2026.",
 ]
 
 
