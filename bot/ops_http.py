@@ -6,9 +6,9 @@ Readiness looks at what this process actually runs:
 - ``neo4j``: a ``RETURN 1`` round trip through the graph store;
 - ``scheduler``: ``services.extras["scheduler"]`` (an APScheduler scheduler) must be running when present;
   processes without one (``web`` behind a load balancer) report it as ``disabled``;
-- ``slack``: when Slack tokens are configured, ``services.extras["slack_connection"]`` (anything with an
-  ``async is_connected() -> bool``, such as slack_sdk's Socket Mode client) must report connected; in HTTP
-  mode the Slack helper registers a connection object whose ``is_connected`` reflects its last ``auth.test``.
+- ``slack``: when a Socket Mode connection is registered as ``services.extras["slack_connection"]`` (slack_sdk's
+  ``SocketModeClient`` or bolt's ``AsyncSocketModeHandler``), it must report connected; HTTP mode and web
+  processes hold no connection (Slack calls in) and report ``disabled``.
 
 Each component reports ``ok``, ``down`` or ``disabled`` with a short detail; the answer is 503 when any is down.
 """
@@ -73,21 +73,40 @@ async def check_neo4j(services: Services) -> ComponentStatus:
     return ComponentStatus("neo4j", "ok", latency_ms=(time.perf_counter() - t0) * 1000)
 
 
+def _is_running(scheduler: object) -> bool:
+    """APScheduler exposes ``running``; bot.scheduler.Scheduler wraps one as ``_sched``."""
+    running = getattr(scheduler, "running", None)
+    if running is None:
+        running = getattr(getattr(scheduler, "_sched", None), "running", False)
+    return bool(running)
+
+
 async def check_scheduler(services: Services) -> ComponentStatus:
     scheduler = services.extras.get(SCHEDULER_KEY)
     if scheduler is None:
         return ComponentStatus("scheduler", "disabled", "this process runs no scheduler")
-    if getattr(scheduler, "running", False):
+    if _is_running(scheduler):
         return ComponentStatus("scheduler", "ok")
     return ComponentStatus("scheduler", "down", "the scheduler is not running")
+
+
+def _connection(candidate: object) -> Connection | None:
+    """A Socket Mode client, or a bolt AsyncSocketModeHandler (whose ``client`` is one)."""
+    for obj in (candidate, getattr(candidate, "client", None)):
+        if isinstance(obj, Connection):
+            return obj
+    return None
 
 
 async def check_slack(services: Services) -> ComponentStatus:
     if not services.settings.slack_enabled:
         return ComponentStatus("slack", "disabled", "no SLACK_BOT_TOKEN: console mode")
-    connection = services.extras.get(SLACK_CONNECTION_KEY)
-    if not isinstance(connection, Connection):
-        return ComponentStatus("slack", "down", "Slack is configured but no connection has been opened yet")
+    registered = services.extras.get(SLACK_CONNECTION_KEY)
+    if registered is None:
+        return ComponentStatus("slack", "disabled", "no Slack connection in this process (HTTP mode or web role)")
+    connection = _connection(registered)
+    if connection is None:
+        return ComponentStatus("slack", "down", f"cannot probe a {type(registered).__name__} for its connection")
     try:
         connected = await asyncio.wait_for(connection.is_connected(), CHECK_TIMEOUT_SECONDS)
     except TimeoutError:
@@ -95,7 +114,9 @@ async def check_slack(services: Services) -> ComponentStatus:
     except Exception as exc:  # a probe must report, never crash the endpoint
         log.warning("slack readiness probe failed: %s", type(exc).__name__)
         return ComponentStatus("slack", "down", f"probe failed ({type(exc).__name__})")
-    return ComponentStatus("slack", "ok" if connected else "down", "" if connected else "not connected to Slack")
+    if connected:
+        return ComponentStatus("slack", "ok")
+    return ComponentStatus("slack", "down", "the Socket Mode connection to Slack is not open")
 
 
 async def readiness(services: Services) -> list[ComponentStatus]:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from prometheus_client.parser import text_string_to_metric_families
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops_http import add_routes
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.settings import Settings, load_settings
 from knowledge.graph.neo4j_store import Neo4jGraphStore
@@ -77,9 +78,10 @@ async def test_readyz_is_503_and_names_neo4j_when_it_is_unreachable(down_graph: 
         await client.close()
 
 
-async def test_readyz_follows_the_scheduler_state(graph: Neo4jGraphStore) -> None:
-    scheduler = AsyncIOScheduler()
-    services = Services(settings(), graph, extras={"scheduler": scheduler})
+async def test_readyz_follows_the_scheduler_state(graph: Neo4jGraphStore, tmp_path: Path) -> None:
+    cfg = Settings.model_validate({"storage": {"data_dir": str(tmp_path)}})
+    scheduler = Scheduler(cfg, name="ops-test")  # the bot's own scheduler with its SQLite job store
+    services = Services(cfg, graph, extras={"scheduler": scheduler})
     client = await client_for(services)
     try:
         response = await client.get("/readyz")
@@ -89,9 +91,11 @@ async def test_readyz_follows_the_scheduler_state(graph: Neo4jGraphStore) -> Non
         response = await client.get("/readyz")
         assert response.status == 200
         assert (await response.json())["components"]["scheduler"]["status"] == "ok"
+        scheduler.shutdown()
+        response = await client.get("/readyz")
+        assert response.status == 503
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        scheduler.shutdown()
         await client.close()
 
 
@@ -105,10 +109,13 @@ async def test_readyz_tracks_a_real_socket_mode_connection(graph: Neo4jGraphStor
     try:
         response = await client.get("/readyz")
         body = await response.json()
-        assert response.status == 503, "Slack configured but never connected must not be ready"
-        assert "no connection" in body["components"]["slack"]["detail"]
+        assert response.status == 200, "a web process holds no Slack connection and is still ready"
+        assert body["components"]["slack"]["status"] == "disabled"
 
         services.extras["slack_connection"] = socket
+        response = await client.get("/readyz")
+        assert response.status == 503, "a registered Socket Mode client that never connected is not ready"
+
         await socket.connect()
         await fake.wait_for(lambda: fake.socket_connected)
         response = await client.get("/readyz")
