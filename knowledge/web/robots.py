@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 MAX_ROBOTS_BYTES = 500 * 1024
 _MAX_LINE = 2083 * 8
@@ -77,17 +76,27 @@ def pattern_matches(path: str, pattern: str) -> bool:
 
 
 def path_of(url: str) -> str:
-    """Path + params + query of a URL (no fragment); '/' when empty. Relative paths are taken as they are."""
-    if url.startswith("/"):
-        path = url
+    """Path, params and query of a URL, without the fragment ('/' when empty): Google's GetPathParamsQuery."""
+    search_start = 2 if url.startswith("//") else 0
+    early_path = _find_first(url, "/?;", search_start)
+    protocol_end = url.find("://", search_start)
+    if protocol_end == -1 or (early_path != -1 and early_path < protocol_end):
+        protocol_end = search_start
     else:
-        parts = urlsplit(url)
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        if not path.startswith("/"):
-            path = "/" + path
-    return path.split("#", 1)[0] or "/"
+        protocol_end += 3
+    path_start = _find_first(url, "/?;", protocol_end)
+    if path_start == -1:
+        return "/"
+    hash_pos = url.find("#", search_start)
+    if hash_pos != -1 and hash_pos < path_start:
+        return "/"
+    path = url[path_start : hash_pos if hash_pos != -1 else len(url)]
+    return path if path.startswith("/") else "/" + path
+
+
+def _find_first(text: str, chars: str, start: int) -> int:
+    hits = [i for i in (text.find(c, start) for c in chars) if i != -1]
+    return min(hits) if hits else -1
 
 
 @dataclass(frozen=True)

@@ -169,3 +169,22 @@ def test_cli_jsonl_one_line_out_per_line_in() -> None:
     assert "url" in out[2]["error"]
     assert "error" in out[3]
     assert out[4] == {"allowed": True}
+
+
+def test_google_path_extraction() -> None:
+    from knowledge.web.robots import path_of
+
+    assert path_of("http://a.com") == "/"
+    assert path_of("http://a.com?x=1") == "/?x=1"
+    assert path_of("http://a.com/p;x?q#f") == "/p;x?q"
+    assert path_of("foo.bar/x") == "/x"
+    assert path_of("//a.com/b") == "/b"
+    assert path_of("http://a.com#frag/x") == "/"
+
+
+def test_several_agents_in_one_group_and_star_with_trailing_text() -> None:
+    robots = "User-agent: FooBot\nUser-agent: BarBot\nDisallow: /shared\n\nUser-agent: * extra\nDisallow: /all\n"
+    assert not allowed(robots, "FooBot", "http://a.b/shared")
+    assert not allowed(robots, "BarBot", "http://a.b/shared")
+    assert allowed(robots, "FooBot", "http://a.b/all")  # a specific group replaces '*'
+    assert not allowed(robots, "BazBot", "http://a.b/all")
