@@ -42,6 +42,7 @@ from agents.llm.config import LlmConfig
 from agents.llm.errors import LlmBadOutput, LlmError, RevisionLimitReached
 from agents.llm.toolbox import (
     DraftOutcome,
+    LeadFinder,
     ResearchBrief,
     ReviewOutcome,
     ScoreOutcome,
@@ -329,9 +330,9 @@ class LeadTeam:
         stop: str | None = None
         try:
             async for ev in flow.run_stream(task=task_text):
-                if isinstance(ev, TaskResult):
+                if isinstance(ev, TaskResult):  # always the last item; let the generator finish on its own
                     stop = ev.stop_reason
-                    break
+                    continue
                 pe = _progress(ev)
                 if pe is not None:
                     events.append(pe)
@@ -405,3 +406,111 @@ class LeadTeam:
                     saved["team"]["agent_states"][name] = revised["agent_states"][name]
             new_blob = json.dumps(saved)
         return TeamResult(run_id, task, state, stop, budget.summary(), err, new_blob, events)
+
+
+@dataclass
+class AnswerResult:
+    question: str
+    text: str
+    ranked: list[dict[str, Any]]
+    usage: dict[str, Any]
+    error: LlmError | None = None
+    events: list[ProgressEvent] = field(default_factory=list)
+
+
+class QuestionDesk:
+    """Open questions from Slack, answered by one analyst agent whose ranking tool is code (scores + team rules)."""
+
+    def __init__(
+        self,
+        client: ChatCompletionClient,
+        cfg: LlmConfig,
+        toolbox: Toolbox,
+        finder: LeadFinder,
+        ledger: BudgetLedger,
+        rules: TeamRules | None = None,
+        *,
+        max_candidates: int = 15,
+    ) -> None:
+        self.client, self.cfg, self.toolbox, self.finder, self.ledger = client, cfg, toolbox, finder, ledger
+        self.rules = rules or TeamRules()
+        self.max_candidates = max_candidates
+
+    async def ask(self, question: str, *, on_progress: ProgressSink | None = None) -> AnswerResult:
+        run_id = uuid.uuid4().hex[:12]
+        budget = self.ledger.run(run_id, "question")
+        ranked: list[dict[str, Any]] = []
+
+        async def find_leads(signal_type: str, industry: str, country: str, days: int) -> str:
+            """Companies with a recent signal. signal_type: funding, hiring, expansion, … or "" for any; industry
+            and country (ISO code) may be ""; days: how far back to look (1-365)."""
+            rows = await self.finder.find_leads(
+                signal_type=signal_type or None,
+                industry=industry or None,
+                country=(country or "").upper() or None,
+                days=max(1, min(365, int(days))),
+            )
+            if not rows:
+                return "no matching companies"
+            lines = [f"{r['domain']} — {r.get('name') or ''}: {str(r.get('evidence') or '')[:160]}" for r in rows[:30]]
+            return fence_untrusted("matching companies", "\n".join(lines))
+
+        async def rank_leads(domains: list[str]) -> str:
+            """Score the given company domains in code and return them best first with the reasons."""
+            out: list[dict[str, Any]] = []
+            for domain in list(dict.fromkeys(domains))[: self.max_candidates]:
+                try:
+                    brief = await self.toolbox.research(domain)
+                    score = await self.toolbox.score(domain, brief)
+                except LookupError:
+                    continue
+                reason = self.rules.exclusion_reason(
+                    employee_count=brief.employee_count, industries=brief.industries, country=brief.country
+                )
+                score = apply_rules(score, brief, reason)
+                out.append({"domain": domain, "name": brief.name, **score.model_dump()})
+            out.sort(key=lambda r: (not r["qualified"], -r["score"]))
+            ranked[:] = out
+            if not out:
+                return "none of these companies is known"
+            return "\n".join(
+                f"{i}. {r['domain']} score {r['score']:.0f} ({r['tier']}{'' if r['qualified'] else ', NOT QUALIFIED'})"
+                f": {'; '.join(r['reasons'][:3])}"
+                for i, r in enumerate(out, 1)
+            )
+
+        guard = GuardedClient(self.client, self.cfg, budget, "analyst")
+        agent = AssistantAgent(
+            "analyst",
+            guard,
+            tools=[
+                FunctionTool(find_leads, description=inspect.getdoc(find_leads) or "", name="find_leads"),
+                FunctionTool(rank_leads, description=inspect.getdoc(rank_leads) or "", name="rank_leads"),
+            ],
+            system_message=prompt("analyst", team_rules=self.rules.describe()),
+            model_context=BufferedChatCompletionContext(buffer_size=self.cfg.history_messages),
+            reflect_on_tool_use=True,
+            max_tool_iterations=self.cfg.max_tool_iterations,
+        )
+        events: list[ProgressEvent] = []
+        text, err = "", None
+        try:
+            async for ev in agent.run_stream(task=question):
+                if isinstance(ev, TaskResult):  # always the last item; let the generator finish on its own
+                    last = ev.messages[-1] if ev.messages else None
+                    text = last.to_text() if isinstance(last, TextMessage) else ""
+                    continue
+                pe = _progress(ev)
+                if pe is not None:
+                    events.append(pe)
+                    if on_progress is not None:
+                        maybe = on_progress(pe)
+                        if inspect.isawaitable(maybe):
+                            await maybe
+        except Exception as exc:
+            err = guard.last_error or LlmBadOutput(f"the analyst failed ({type(exc).__name__})")
+        if not text and ranked:  # the ranking is code: show it even when the model could not phrase an answer
+            text = "\n".join(
+                f"{i}. {r['domain']} — score {r['score']:.0f} ({r['tier']})" for i, r in enumerate(ranked, 1)
+            )
+        return AnswerResult(question, text, ranked, budget.summary(), err, events)

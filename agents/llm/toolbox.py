@@ -115,3 +115,11 @@ def apply_rules(score: ScoreOutcome, brief: ResearchBrief, reason: str | None) -
     if reason is None:
         return score
     return score.model_copy(update={"qualified": False, "reasons": [*score.reasons, reason]})
+
+
+class LeadFinder(Protocol):
+    """Graph queries for open questions (implemented by agents/workflows/pipeline.py WorkflowToolbox)."""
+
+    async def find_leads(
+        self, *, signal_type: str | None, industry: str | None, country: str | None, days: int
+    ) -> list[dict[str, str | None]]: ...

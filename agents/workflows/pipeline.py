@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from agents.copywriting.facts import citable_facts
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["llm", "deterministic"]
 Status = Literal["needs_approval", "not_qualified", "blocked"]
 MAX_BRIEF_FACTS = 10
+MAX_FOUND = 30
 
 
 @dataclass
@@ -276,6 +278,33 @@ class WorkflowToolbox:
             signals=[f"{s.type}: {s.evidence}" for s in profile.signals[:5]],
             facts=facts,
         )
+
+    async def find_leads(
+        self, *, signal_type: str | None, industry: str | None, country: str | None, days: int
+    ) -> list[dict[str, str | None]]:
+        """Companies with a signal of this type in the window, newest first, one row per company."""
+        since = datetime.now(UTC) - timedelta(days=days)
+        rows = await self.graph.signals_in_window(since, types=[signal_type] if signal_type else None, limit=500)
+        out: dict[str, dict[str, str | None]] = {}
+        for r in rows:
+            if r.company_domain in out or len(out) >= MAX_FOUND:
+                continue
+            if country or industry:
+                profile = await self.graph.company_profile(r.company_domain)
+                if profile is None:
+                    continue
+                props = profile.properties
+                if country and str(props.get("hq_country") or "").upper() != country:
+                    continue
+                if industry and industry.lower() not in {str(i).lower() for i in props.get("industries") or []}:
+                    continue
+            out[r.company_domain] = {
+                "domain": r.company_domain,
+                "name": r.company_name,
+                "evidence": f"{r.type}: {r.evidence}",
+                "source_url": r.source_url,
+            }
+        return list(out.values())
 
     async def score(self, domain: str, brief: ResearchBrief) -> ScoreOutcome:
         scored = await score_company(self.graph, domain, self.icp, self.scoring)

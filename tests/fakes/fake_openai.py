@@ -64,6 +64,8 @@ class LeadScenario:
             return {"content": f"As the {role}, I think this lead looks great. APPROVED."}
         if role in self.junk_args and tools:
             return {"tool_calls": [(tools[0], "{not json")]}
+        if role == "analyst":
+            return self._analyst(msgs, last)
         if last.get("role") == "tool":  # after a tool result (copywriter retries)
             result = text_of(last)
             if role == "copywriter" and result.startswith("REJECTED") and "no retries" not in result:
@@ -74,6 +76,23 @@ class LeadScenario:
         if tools:
             return {"tool_calls": [(tools[0], {})]}
         return {"content": f"({role}) ok"}
+
+    def _analyst(self, msgs: list[dict[str, Any]], last: dict[str, Any]) -> Spec:
+        result = text_of(last) if last.get("role") == "tool" else ""
+        if "matching companies" in result:
+            domains = re.findall(r"^([a-z0-9.-]+\.[a-z]{2,}) —", result, flags=re.M)
+            return {"tool_calls": [("rank_leads", {"domains": domains})]}
+        if re.search(r"^1\. \S+ score", result, flags=re.M):
+            first = re.search(r"^1\. (\S+) score (\d+)", result, flags=re.M)
+            return {"content": f"Call {first.group(1)} first (score {first.group(2)})." if first else "No one."}
+        if result:
+            return {"content": "Nothing matched."}
+        question = text_of(next((m for m in msgs if m.get("role") == "user"), {}))
+        signal = next((s for s in ("hiring", "funding", "expansion") if s in question.lower()), "")
+        industry = next((i for i in ("fintech", "saas") if i in question.lower()), "")
+        country = "DE" if "germany" in question.lower() else ""
+        args = {"signal_type": signal, "industry": industry, "country": country, "days": 90}
+        return {"tool_calls": [("find_leads", args)]}
 
     def _draft(self, msgs: list[dict[str, Any]]) -> Spec:
         everything = "\n".join(text_of(m) for m in msgs)

@@ -74,3 +74,45 @@ async def test_team_rule_applies_to_the_real_scoring_workflow(graph: Neo4jGraphS
     )
     assert out.status == "not_qualified"
     assert out.state.score is not None and "team rule: no companies under 50 people (has 20)" in out.state.score.reasons
+
+
+async def test_open_question_is_answered_with_a_ranking_from_code(graph: Neo4jGraphStore) -> None:
+    from agents.llm.team import QuestionDesk
+    from agents.llm.toolbox import ScoreOutcome
+    from knowledge.models import SignalType
+    from tests.factories import make_company, make_signal
+
+    companies = [
+        make_company(domain="big.io", name="Big", employee_count=900),
+        make_company(domain="small.io", name="Small", employee_count=20),
+        make_company(domain="us.io", name="Yankee", hq_country="US"),
+    ]
+    await graph.upsert_companies(companies)
+    await graph.upsert_signals(
+        [
+            make_signal(
+                type=SignalType.HIRING,
+                company_domain=c.domain,
+                evidence=f"{c.name} is hiring SDRs",
+                source_url=f"https://{c.domain}/jobs",
+                attributes={},
+            )
+            for c in companies
+        ]
+    )
+    tb = toolbox(graph)
+    tb.scoring = ScoringConfig(hot_threshold=10, warm_threshold=5)  # a hiring signal alone scores ~8
+    async with FakeOpenAI(LeadScenario()) as srv:
+        cfg = LlmConfig(base_url=srv.base_url, model="gpt-4o-mini-2024-07-18", max_retries=0)
+        client = build_model_client(cfg, "sk-test")
+        desk = QuestionDesk(
+            client, cfg, tb, tb, BudgetLedger(cfg.budget, cfg.prices), parse_rules(["no companies under 50 people"])
+        )
+        ans = await desk.ask("find fintechs hiring SDRs in Germany and tell me who to call first")
+        await client.close()
+    assert ans.error is None, ans.error
+    assert [r["domain"] for r in ans.ranked] == ["big.io", "small.io"]  # us.io is not in Germany
+    small = ScoreOutcome.model_validate({k: ans.ranked[1][k] for k in ("score", "tier", "qualified", "reasons")})
+    assert not small.qualified and any("team rule" in r for r in small.reasons)
+    assert ans.text.startswith("Call big.io first")
+    assert ans.usage["by_agent"]["analyst"]["calls"] == 3  # type: ignore[index]
