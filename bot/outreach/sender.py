@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from agents.policies.ab_testing import Experiment, VariantStats, choose_variant, stats_from, summarise
-from agents.policies.sequencing import SendRules, first_slot, timezone_for
+from agents.policies.sequencing import SendRules, first_slot, timezone_for, timing_model_from
 from bot.outreach.config import OutreachConfig
 from bot.outreach.dkim import DkimSigner
 from bot.outreach.errors import NotSendable, PermanentFailure, TemporaryFailure
@@ -138,6 +138,8 @@ class Sender:
         now = self.clock()
         tz = _local_tz(message, self.config.sending.default_timezone)
         state = await self.store.lead_state(str(message["lead_id"]))
+        if hours is None:  # learned send windows for this segment, once there is enough data
+            hours = timing_model_from(await self.store.timing_rows()).best_hours(segment_of(message), self.rules)
         due = first_slot(step_id, not_before or now, tz, self.rules, last_sent_at=state["last_sent_at"], hours=hours)
         created, step = await self.store.schedule_step(
             {

@@ -505,7 +505,8 @@ class OutreachStore:
             """
             MATCH (x:Send) WHERE x.local_hour IS NOT NULL
             OPTIONAL MATCH (i:Inbound {send_id: x.send_id, kind: 'reply'})
-            RETURN coalesce(x.segment, 'all') AS segment, x.local_hour AS local_hour, count(i) > 0 AS replied
+            WITH x, count(i) > 0 AS replied
+            RETURN coalesce(x.segment, 'all') AS segment, x.local_hour AS local_hour, replied
             """
         )
         return [_row(r) for r in rows]

@@ -125,3 +125,20 @@ async def test_caps_gaps_and_stops_hold_across_many_steps(graph: Neo4jGraphStore
     assert (await out.worker.run_once(clock.advance(days=1)))["sent"] == 1  # Wednesday: cap resets
     steps = {s["lead_id"]: s["status"] for s in await out.store.steps()}
     assert steps[seeded[3]["lead_id"]] == "cancelled"
+
+
+async def test_learned_send_window_moves_the_slot(graph: Neo4jGraphStore, clock: Clock, tmp_path: Path) -> None:
+    # History for German fintech: afternoon sends (14-16 local) got replies, mornings did not.
+    await graph.write(
+        """
+        UNWIND range(9, 16) AS h
+        UNWIND range(1, 10) AS i
+        CREATE (x:Send {send_id: 'hist-' + h + '-' + i, segment: 'DE:fintech', local_hour: h})
+        WITH x, h WHERE h >= 14
+        CREATE (:Inbound {inbound_id: 'r-' + x.send_id, send_id: x.send_id, kind: 'reply'})
+        """
+    )
+    seeded = await seed_message(graph)  # acme.io: DE, fintech
+    out = build_outreach(make_settings(tmp_path), graph, clock=clock)
+    step = await out.sender.schedule_approved_message(seeded["message_id"])
+    assert step["due_at"].isoformat() == "2026-11-24T13:00:00+00:00"  # 14:00 in Berlin, not 10:00 now
