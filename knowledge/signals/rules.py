@@ -118,7 +118,7 @@ class RuleHit:
 def _window(sentence: str, start: int, width: int = 45) -> str:
     """The clause just before a trigger (stops at the previous sentence-internal boundary)."""
     before = sentence[max(0, start - width) : start]
-    cut = max(before.rfind(";"), before.rfind(" but "), before.rfind("“"), before.rfind(" while "))
+    cut = max(before.rfind(";"), before.rfind(","), before.rfind(" but "), before.rfind("“"), before.rfind(" while "))
     return before[cut + 1 :] if cut >= 0 else before
 
 
