@@ -294,6 +294,24 @@ class MemoryStore:
             await self._call(lambda m=mid: self._m.delete(m))  # type: ignore[misc]
         return len(ids)
 
+    async def forget_company(self, domain: str) -> int:
+        """Delete the notes kept about a company (scope ``company``, key = domain) and every memory naming it."""
+        needle = domain.strip().lower()
+
+        def doomed() -> list[str]:
+            rows = self._m.get_all(filters={"user_id": OWNER}, top_k=1_000_000, show_expired=True)["results"]
+            return [
+                str(r["id"])
+                for r in rows
+                if (r.get("agent_id") == Scope.COMPANY and r.get("run_id") == needle)
+                or needle in (r.get("memory") or "").lower()
+            ]
+
+        ids = await self._call(doomed)
+        for mid in ids:
+            await self._call(lambda m=mid: self._m.delete(m))  # type: ignore[misc]
+        return len(ids)
+
     async def count(self) -> int:
         out = await self._call(lambda: self._m.get_all(filters={"user_id": OWNER}, top_k=1_000_000))
         return len(out.get("results", []))

@@ -115,3 +115,11 @@ async def test_a_memory_added_after_a_search_is_found_by_the_next_search(store: 
     await store.remember("fintech CFOs reply on Tuesday mornings", Scope.LESSON, "fintech")
     hits = await store.recall("when do fintech CFOs reply?", Scope.LESSON, "fintech")
     assert hits[0].text == "fintech CFOs reply on Tuesday mornings" and len(hits) == 2
+
+
+async def test_forgetting_a_company_removes_its_notes(store: MemoryStore) -> None:
+    await store.remember("Acme's CFO prefers German", Scope.COMPANY, "acme.io")
+    await store.remember("We discussed acme.io pricing", Scope.THREAD, "C1:9.9")
+    await store.remember("Globex likes short emails", Scope.COMPANY, "globex.com")
+    assert await store.forget_company("acme.io") == 2
+    assert [m.text for m in await store.list()] == ["Globex likes short emails"]
