@@ -35,6 +35,7 @@ Recorder = Callable[[dict[str, Any]], Awaitable[None]]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 XML_HINTS = ("xml", "rss", "atom", "text/plain")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+NETWORK_REASONS = {"tls_error", "dns_error", "connect_error", "timeout", "ssrf_refused", "no_working_proxy"}
 
 
 @dataclass
@@ -253,6 +254,7 @@ class Crawler:
             robots = robots_for_status(status, res.body if res.ok else None)
             if status is None and res.reason != "ok":
                 robots.note = f"robots.txt unreachable ({res.reason}: {res.detail}): disallow all"
+                robots.unreachable = (res.reason, res.detail)
             ttl = self.config.robots_cache_seconds if status is not None and status < 500 else 600
             self._robots[origin] = (robots, time.monotonic() + ttl)
             delay = robots.crawl_delay(self.config.user_agent)
@@ -282,6 +284,9 @@ class Crawler:
         robots = await self.robots_for(str(url))
         decision = robots.decide(self.config.user_agent, str(url))
         result.robots_allowed, result.robots_reason = decision.allowed, decision.reason
+        if not decision.allowed and robots.unreachable and robots.unreachable[0] in NETWORK_REASONS:
+            reason, detail = robots.unreachable
+            raise _Stop(reason, f"{detail} (while reading robots.txt; nothing fetched from this host)")
         if not decision.allowed:
             raise _Stop("robots_disallowed", f"robots.txt disallows {url.path}: {decision.reason}")
         delay = robots.crawl_delay(self.config.user_agent)

@@ -161,6 +161,7 @@ class RobotsTxt:
         self.sitemaps = sitemaps
         self._default = default  # True/False: the whole site is allowed/disallowed regardless of rules
         self.note = note
+        self.unreachable: tuple[str, str] | None = None  # (reason, detail) when robots.txt could not be fetched
 
     @classmethod
     def allow_all(cls, note: str = "no robots.txt") -> RobotsTxt:

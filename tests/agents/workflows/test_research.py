@@ -79,6 +79,13 @@ async def test_bad_targets_give_reasons_not_crashes(test_web: LocalWeb, tmp_path
     assert not denied.ok and "denied_domain" in denied.errors[0]
 
 
+async def test_bare_domain_falls_back_to_http_when_tls_fails(test_web: LocalWeb, tmp_path: Path) -> None:
+    async with Crawler(test_web.config(max_retries=0), cache_dir=tmp_path) as crawler:
+        report = await research_company("acme.test", crawler=crawler, max_pages=2)
+    assert report.ok and report.sources[0].url == "http://acme.test/"
+    assert report.fetch_log[0].url == "https://acme.test/robots.txt" and report.fetch_log[0].reason == "tls_error"
+
+
 async def test_js_site_rendered_when_enabled(test_web: LocalWeb, tmp_path: Path) -> None:
     config = test_web.config(render_js=True, timeout_seconds=10)
     async with Crawler(config, cache_dir=tmp_path) as crawler:
