@@ -30,8 +30,13 @@ class DetectedSignal:
 
 
 def dateline(text: str) -> str | None:
-    """The document's own date when it opens with one ('BERLIN, March 3, 2026 – …')."""
-    return find_date(text[:300])
+    """The document's own date when it opens with one ('BERLIN, March 3, 2026 – …', a date line under the
+    headline); background dates ('Founded in March 2015, …') are not taken."""
+    for sentence in split_sentences(text[:200])[:3]:
+        date = find_date(sentence.text)
+        if date:
+            return date
+    return None
 
 
 def detect_signals(text: str, *, document_date: str | None = None) -> list[DetectedSignal]:

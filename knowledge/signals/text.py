@@ -139,29 +139,38 @@ DATE_PATTERNS = (
 )
 
 
-def find_date(text: str) -> str | None:
-    """The first explicit date in ``text`` as 'YYYY-MM-DD' (or 'YYYY-MM' when no day is given)."""
-    best: tuple[int, str] | None = None
+def find_dates(text: str) -> list[tuple[int, str]]:
+    """Every explicit date in ``text`` as (position, 'YYYY-MM-DD' or 'YYYY-MM'), in text order."""
+    found: dict[int, str] = {}
     for pattern in DATE_PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        groups = m.groupdict()
-        month = (
-            int(groups["mnum"])
-            if groups.get("mnum")
-            else MONTHS.get((groups.get("month") or "").lower().rstrip("."), 0)
-        )
-        if not 1 <= month <= 12:
-            continue
-        year = int(groups["year"])
-        day = int(groups["day"]) if groups.get("day") else None
-        if day is not None and not 1 <= day <= 31:
-            continue
-        iso = f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
-        if best is None or m.start() < best[0]:
-            best = (m.start(), iso)
-    return best[1] if best else None
+        for m in pattern.finditer(text):
+            groups = m.groupdict()
+            month = (
+                int(groups["mnum"])
+                if groups.get("mnum")
+                else MONTHS.get((groups.get("month") or "").lower().rstrip("."), 0)
+            )
+            day = int(groups["day"]) if groups.get("day") else None
+            if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
+                continue
+            if any(abs(p - m.start()) < 12 for p in found):  # the same date matched by a looser pattern
+                continue
+            found[m.start()] = f"{int(groups['year']):04d}-{month:02d}" + (f"-{day:02d}" if day else "")
+    return sorted(found.items())
+
+
+_BACKGROUND = re.compile(
+    r"\b(founded|since|established|incorporated|launched|until|before|as of|from|previously|formerly|joined)\W+(?:in\W+|on\W+)?$",
+    re.IGNORECASE,
+)
+
+
+def find_date(text: str) -> str | None:
+    """The first explicit date in ``text`` that is not background ('founded in March 2015', 'since 2019')."""
+    for start, iso in find_dates(text):
+        if not _BACKGROUND.search(text[max(0, start - 30) : start]):
+            return iso
+    return None
 
 
 CURRENCIES = {

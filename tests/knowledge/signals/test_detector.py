@@ -182,3 +182,13 @@ def test_cli_jsonl_and_json() -> None:
     assert out[1] == {"id": "n2", "signals": []} and "error" in out[2]
     whole = json.loads(_run(["--json"], "Globex has acquired Initech for $500 million."))
     assert whole["signals"][0]["attributes"]["target"] == "Initech"
+
+
+def test_dateline_is_the_document_date_but_founding_dates_are_not() -> None:
+    from knowledge.signals.detector import dateline
+
+    assert dateline("Acme raises $5M\nBERLIN, March 3, 2026 – Acme today announced …") == "2026-03-03"
+    assert dateline("Acme raises $5M\nMarch 3, 2026\nAcme today announced …") == "2026-03-03"
+    assert dateline("Founded in March 2015, Acme today announced it raised $5 million in seed funding.") is None
+    signals = detect_signals("Founded in March 2015, Acme today announced it raised $5 million in seed funding.")
+    assert signals and signals[0].date is None

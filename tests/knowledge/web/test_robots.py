@@ -188,3 +188,9 @@ def test_several_agents_in_one_group_and_star_with_trailing_text() -> None:
     assert not allowed(robots, "BarBot", "http://a.b/shared")
     assert allowed(robots, "FooBot", "http://a.b/all")  # a specific group replaces '*'
     assert not allowed(robots, "BazBot", "http://a.b/all")
+
+
+def test_malformed_robots_is_harmless() -> None:
+    garbage = RobotsTxt.parse(b"\x00\xff\xfe<html><body>Not a robots file</body></html>\n:::\n\x00disallow")
+    assert garbage.allowed("FooBot", "http://a.b/anything")
+    assert RobotsTxt.parse("").allowed("FooBot", "http://a.b/") and RobotsTxt.parse("").sitemaps == []
