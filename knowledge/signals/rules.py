@@ -426,7 +426,9 @@ HIRING_TRIGGER = re.compile(
     r"|\b(?:hire|hires|add|adds|adding|recruit|recruits|recruiting|create|creates|creating)\s+(?:more than\s+|over\s+|up to\s+|about\s+|another\s+|an additional\s+)?[\d,]+\s+(?:new\s+)?(?:\w+\s+){0,3}(?:jobs|roles|positions|employees|people|staff|engineers|hires|workers|team members)"
     r"|\b[\d,]+\+?\s+(?:open|new)\s+(?:positions|roles|jobs|vacancies|openings|requisitions)\b"
     r"|\b(?:open|new)\s+(?:positions|roles|jobs|vacancies|openings)\b.{0,30}\b(?:engineering|sales|marketing|product)"
-    r"|\bgrow(?:ing)?\s+(?:its|our|the)\s+(?:\w+\s+)?(?:team|headcount|workforce)\s+(?:to|by)\s+[\d,]+",
+    r"|\bgrow(?:ing)?\s+(?:its|our|the)\s+(?:\w+\s+)?(?:team|headcount|workforce)\s+(?:to|by)\s+[\d,]+"
+    r"|\b(?:double|doubling|triple|tripling|expand|expanding|grow|growing|scale|scaling|increase|increasing)\s+(?:its|our|their|the)\s+"
+    r"(?:(?:engineering|sales|marketing|product|support|customer success|r&d|data|go-to-market|global)\s+)?(?:team|teams|headcount|workforce)\b",
     re.IGNORECASE,
 )
 COUNT_RE = re.compile(
