@@ -93,57 +93,59 @@ async def run(args: argparse.Namespace) -> None:
         bot = build_slack(services)
         runner, port = await serve(build_http_app(services, slack=bot.app), "127.0.0.1", 0)
         url = f"http://127.0.0.1:{port}{settings.slack.events_path}"
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
 
-            async def one(i: int) -> float:
-                fields = slash_command(
-                    f"score company{i % args.companies}.io", response_url=fake.response_url(), channel=f"C0BENCH{i:04d}"
-                )
-                body = form_body(fields)
-                headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
-                start = time.perf_counter()
-                async with session.post(url, data=body, headers=headers) as resp:
-                    await resp.read()
-                    assert resp.status == 200, resp.status
-                return time.perf_counter() - start
+        # Slack's side runs in separate processes so the bot's event loop only does the bot's work
+        async def wave(offset: int) -> list[float]:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                __file__,
+                "--client",
+                url,
+                "--hooks",
+                fake.url,
+                "--commands",
+                str(args.commands),
+                "--offset",
+                str(offset),
+                "--companies",
+                str(args.companies),
+                stdout=asyncio.subprocess.PIPE,
+            )
+            out, _ = await proc.communicate()
+            return [float(x) for x in out.decode().split()]
 
-            await one(0)  # warm-up: auth.test, first imports
-            await fake.wait_for(
-                lambda: len([c for c in fake.ok_calls("chat.postMessage") if c.args.get("thread_ts")]) >= 1, timeout=60
-            )
-            before = len(fake.ok_calls("chat.postMessage"))
-            # a first wave starts agent work, the measured wave arrives while that work is running
-            wave1 = asyncio.gather(*[one(i) for i in range(args.commands)])
-            await asyncio.sleep(0.05)
-            measured_start = time.perf_counter()
-            acks = await asyncio.gather(*[one(i + args.commands) for i in range(args.commands)])
-            wall = time.perf_counter() - measured_start
-            running_during = len(bot.rt.tasks)
-            first = await wave1
-            work_start = time.perf_counter()
-            await fake.wait_for(
-                lambda: (
-                    len([c for c in fake.ok_calls("chat.postMessage") if c.args.get("thread_ts")])
-                    >= 1 + 2 * args.commands
-                ),
-                timeout=600,
-            )
-            work = time.perf_counter() - work_start
+        warm = await wave(-1)  # one command: auth.test, first imports
+        await fake.wait_for(lambda: any(c.args.get("thread_ts") for c in fake.ok_calls("chat.postMessage")), timeout=60)
+        before = len(fake.ok_calls("chat.postMessage"))
+        first_task = asyncio.ensure_future(wave(0))
+        await fake.wait_for(lambda: len(bot.rt.tasks) >= args.commands // 2, timeout=60)  # agent work is running
+        running_during = len(bot.rt.tasks)
+        acks = await wave(args.commands)
+        first = await first_task
+        work_start = time.perf_counter()
+        await fake.wait_for(
+            lambda: (
+                len([c for c in fake.ok_calls("chat.postMessage") if c.args.get("thread_ts")])
+                >= len(warm) + 2 * args.commands
+            ),
+            timeout=900,
+        )
+        work = time.perf_counter() - work_start
         p50, p99, worst = pct(acks, 50), pct(acks, 99), max(acks)
+        ms = 1000
+        posted = len(fake.ok_calls("chat.postMessage")) - before
+        print(f"{args.commands} concurrent signed /amia score commands, sent while {running_during} earlier")
+        print("  commands' scoring jobs were in flight (the Slack side runs in separate processes)")
         print(
-            f"{args.commands} concurrent signed /amia score commands (a second wave of {args.commands} while the first wave's scoring ran)"
-        )
-        print(f"  background agent tasks in flight while measuring: {running_during}")
-        print(
-            f"  ack p50 {p50 * 1000:.1f} ms   p99 {p99 * 1000:.1f} ms   max {worst * 1000:.1f} ms   mean {statistics.mean(acks) * 1000:.1f} ms   wall {wall * 1000:.0f} ms"
-        )
-        print(f"  first wave: p50 {pct(first, 50) * 1000:.1f} ms   p99 {pct(first, 99) * 1000:.1f} ms")
-        print(
-            f"  p99 / Slack's 3 s limit = {p99 / SLACK_LIMIT:.3f}  ({SLACK_LIMIT / p99:.0f}x headroom); goal p99 <= 50 ms: {'met' if p99 <= 0.05 else 'NOT met'}"
+            f"  ack p50 {p50 * ms:.1f} ms   p99 {p99 * ms:.1f} ms   max {worst * ms:.1f} ms   mean {statistics.mean(acks) * ms:.1f} ms"
         )
         print(
-            f"  all {2 * args.commands} scoring results posted in threads {work:.1f}s after the acks ({len(fake.ok_calls('chat.postMessage')) - before} messages)"
+            f"  first wave (bot idle when it started): p50 {pct(first, 50) * ms:.1f} ms   p99 {pct(first, 99) * ms:.1f} ms"
         )
+        verdict = "met" if p99 <= 0.05 else "NOT met"
+        print(f"  p99 / Slack's 3 s limit = {p99 / SLACK_LIMIT:.4f}  ({SLACK_LIMIT / p99:.0f}x headroom)")
+        print(f"  goal p99 <= 50 ms under load: {verdict}")
+        print(f"  all {2 * args.commands} scoring results were in their threads {work:.1f}s later ({posted} messages)")
         await bot.close()
         await runner.cleanup()
     finally:
@@ -152,11 +154,38 @@ async def run(args: argparse.Namespace) -> None:
         server.stop(grace=30)
 
 
+async def client(args: argparse.Namespace) -> None:
+    """Slack's side: N signed slash commands at once; prints one ack latency (seconds) per line."""
+    count = 1 if args.offset < 0 else args.commands
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+
+        async def one(i: int) -> float:
+            fields = slash_command(
+                f"score company{i % args.companies}.io",
+                response_url=f"{args.hooks}/hooks/commands/T0TEAM0001/{i}",
+                channel=f"C0BENCH{i:04d}",
+            )
+            body = form_body(fields)
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
+            start = time.perf_counter()
+            async with session.post(args.client, data=body, headers=headers) as resp:
+                await resp.read()
+                assert resp.status == 200, resp.status
+            return time.perf_counter() - start
+
+        bodies = await asyncio.gather(*[one(max(args.offset, 0) + i) for i in range(count)])
+    print("\n".join(f"{t:.6f}" for t in bodies))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commands", type=int, default=100)
     parser.add_argument("--companies", type=int, default=100)
-    asyncio.run(run(parser.parse_args()))
+    parser.add_argument("--client", help=argparse.SUPPRESS)
+    parser.add_argument("--hooks", help=argparse.SUPPRESS)
+    parser.add_argument("--offset", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    asyncio.run(client(args) if args.client else run(args))
 
 
 if __name__ == "__main__":

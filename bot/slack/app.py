@@ -109,11 +109,13 @@ def build_slack(
         signing_secret=signing_secret or "",
         request_verification_enabled=True,
         raise_error_for_unhandled_request=False,
+        # listeners ack and spawn their work, so answering after the listener returns skips Bolt's 10 ms ack poll
+        process_before_response=True,
     )
     dedupe.register(app, assistant.state, settings.slack.event_dedupe_hours * 3600)
     commands.register(app, rt, assistant.dispatcher)
     conversation.register(app, rt, assistant.dispatcher)
-    approvals.register(app, assistant.desk)
-    home.register(app, assistant.workflows, assistant.state, lambda s: on_user_settings(scheduler, s))
+    approvals.register(app, assistant.desk, rt.spawn)
+    home.register(app, assistant.workflows, assistant.state, rt.spawn, lambda s: on_user_settings(scheduler, s))
     services.extras["slack_connection"] = HttpConnection(client)
     return SlackBot(app, rt, assistant)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.workflows import Workflows
 
 log = logging.getLogger(__name__)
 CONSOLE_USER = "console"
+Spawn = Callable[[Coroutine[Any, Any, Any], str], Any]
 SNOOZE_SECONDS = 24 * 3600
 
 
@@ -90,7 +92,9 @@ class ApprovalDesk:
         return latest
 
 
-def register(app: AsyncApp, desk: ApprovalDesk) -> None:
+def register(app: AsyncApp, desk: ApprovalDesk, spawn: Spawn) -> None:
+    """Listeners ack at once and hand the rest to ``spawn`` (the app runs with process_before_response)."""
+
     async def refresh(client: AsyncWebClient, a: Approval | None, channel: str | None, ts: str | None) -> None:
         if a is None or not (channel or a.channel) or not (ts or a.ts):
             return
@@ -103,6 +107,9 @@ def register(app: AsyncApp, desk: ApprovalDesk) -> None:
 
     async def handle_decision(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
         await ack()
+        spawn(decide(body, client, respond), "approval decision")
+
+    async def decide(body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
         action = body["actions"][0]
         user = body["user"]["id"]
         container = body.get("container", {})
@@ -115,6 +122,9 @@ def register(app: AsyncApp, desk: ApprovalDesk) -> None:
 
     async def handle_edit(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
         await ack()
+        spawn(open_editor(body, client, respond), "edit modal")
+
+    async def open_editor(body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
         a = await desk.state.approval(body["actions"][0].get("value", ""))
         if a is None or a.state not in ("pending", "snoozed"):
             msg = (
@@ -148,7 +158,7 @@ def register(app: AsyncApp, desk: ApprovalDesk) -> None:
             await ack(response_action="errors", errors=result)
             return
         await ack()
-        await refresh(client, result, meta.get("channel"), meta.get("ts"))
+        spawn(refresh(client, result, meta.get("channel"), meta.get("ts")), "card refresh")
 
     for action_id in (blocks.APPROVE, blocks.REJECT, blocks.SNOOZE):
         app.action(action_id)(handle_decision)

@@ -109,6 +109,6 @@ def register(app: AsyncApp, rt: SlackRuntime, dispatcher: Dispatcher) -> None:
             await ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
             return
         await ack(response_type="ephemeral", text=f"Working on it: `{cmd.name} {' '.join(a for a in cmd.args if a)}`…")
-        rt.spawn(run_command(rt, dispatcher, cmd, command, respond), f"command {cmd.name}")
+        rt.spawn(run_command(rt, dispatcher, cmd, command, respond), f"command {cmd.name}", heavy=True)
 
     app.command(rt.settings.slack.command)(handle_amia)

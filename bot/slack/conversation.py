@@ -63,12 +63,14 @@ def register(app: AsyncApp, rt: SlackRuntime, dispatcher: Dispatcher) -> ThreadM
     memory = ThreadMemory()
 
     async def handle_app_mention(event: dict[str, Any]) -> None:
-        rt.spawn(answer(rt, dispatcher, memory, event, in_thread=True), "mention")
+        rt.spawn(answer(rt, dispatcher, memory, event, in_thread=True), "mention", heavy=True)
 
     async def handle_direct_message(event: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        rt.spawn(answer(rt, dispatcher, memory, event, in_thread=bool(event.get("thread_ts"))), "direct message")
+        rt.spawn(
+            answer(rt, dispatcher, memory, event, in_thread=bool(event.get("thread_ts"))), "direct message", heavy=True
+        )
 
     app.event("app_mention")(handle_app_mention)
     app.event("message")(handle_direct_message)

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import ServiceError
 from bot.slack import blocks
+from bot.slack.approvals import Spawn
 from bot.state import BotState, UserSettings
 from bot.workflows import LeadSummary, Workflows
 
@@ -30,16 +31,21 @@ async def build_home_view(user: str, workflows: Workflows, state: BotState) -> d
     return blocks.build_home(user, hot, await state.open_approvals(10), replies, await state.user_settings(user))
 
 
-def register(app: AsyncApp, workflows: Workflows, state: BotState, on_change: SettingsChanged | None = None) -> None:
+def register(
+    app: AsyncApp, workflows: Workflows, state: BotState, spawn: Spawn, on_change: SettingsChanged | None = None
+) -> None:
     async def publish(client: AsyncWebClient, user: str) -> None:
         await client.views_publish(user_id=user, view=await build_home_view(user, workflows, state))
 
     async def handle_app_home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") == "home":
-            await publish(client, event["user"])
+            spawn(publish(client, event["user"]), "home tab")
 
     async def handle_setting(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
+        spawn(save_setting(body, client), "home setting")
+
+    async def save_setting(body: dict[str, Any], client: AsyncWebClient) -> None:
         user = body["user"]["id"]
         action = body["actions"][0]
         value = (action.get("selected_option") or {}).get("value", "")

@@ -44,13 +44,22 @@ class SlackRuntime:
     client: AsyncWebClient
     queue: SendQueue
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    workers: int = 4  # agent jobs running at once; the rest wait their turn so acks never queue behind them
 
-    def spawn(self, work: Coroutine[Any, Any, Any], what: str) -> asyncio.Task[Any]:
-        """Run work after the ack; errors are logged with an id instead of vanishing."""
+    def __post_init__(self) -> None:
+        self._slots = asyncio.Semaphore(self.workers)
+
+    def spawn(self, work: Coroutine[Any, Any, Any], what: str, *, heavy: bool = False) -> asyncio.Task[Any]:
+        """Run work after the ack; errors are logged with an id instead of vanishing. ``heavy`` (agent) jobs
+        share ``workers`` slots; light UI updates (card refreshes, home tab) never wait behind them."""
 
         async def guarded() -> None:
             try:
-                await work
+                if heavy:
+                    async with self._slots:
+                        await work
+                else:
+                    await work
             except Exception:
                 log.exception("background %s failed (%s)", what, new_error_id())
 
