@@ -1,5 +1,6 @@
 """Watchlist hook: research tracked domains and scan feeds on a schedule; a feed item naming a tracked company
-triggers research of that company (event-driven). The scheduler calls :func:`run_watchlist`."""
+triggers research of that company (event-driven). Entries are domains, feed URLs, or public social profiles
+(YouTube channel, Mastodon, Bluesky: read through their feeds). The scheduler calls :func:`run_watchlist`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from knowledge.models import InvalidDomain, normalise_domain
 from knowledge.signals.detector import detect_signals
 from knowledge.web.crawler import Crawler
 from knowledge.web.discovery import parse_feed
+from knowledge.web.social import feed_for
 
 log = logging.getLogger(__name__)
 Research = Callable[[str], Awaitable[ResearchReport]]
@@ -61,9 +63,14 @@ async def run_watchlist(
     tracked: list[str] = []
     feeds: list[str] = []
     for entry in entries:
-        if is_feed(entry):
-            feeds.append(entry)
-            continue
+        if "://" in entry:
+            target = feed_for(entry)
+            if target.feed_url is None:
+                run.errors.append(f"watchlist entry {entry!r}: {target.reason}")
+                continue
+            if target.platform != "feed" or is_feed(entry):
+                feeds.append(target.feed_url)
+                continue
         try:
             tracked.append(normalise_domain(entry))
         except InvalidDomain as exc:

@@ -101,7 +101,7 @@ async def test_watchlist_researches_domains_and_scans_feeds(test_web: LocalWeb, 
             return await research_company(f"http://{domain}/", crawler=crawler, max_pages=3)
 
         run = await run_watchlist(
-            ["acme.test", "http://acme.test/feed.xml", "not a domain!"],
+            ["acme.test", "http://acme.test/feed.xml", "not a domain!", "https://x.com/acme"],
             crawler=crawler,
             research=research,
             company_names={"acme.test": "Acme Analytics"},
@@ -109,6 +109,7 @@ async def test_watchlist_researches_domains_and_scans_feeds(test_web: LocalWeb, 
     assert [r.domain for r in run.researched] == ["acme.test"]
     assert any(h.mentions == ["acme.test"] and h.signals for h in run.feed_hits)
     assert any("not a domain" in e for e in run.errors)
+    assert any("X API" in e for e in run.errors)  # API-only platforms are reported, never scraped
 
 
 async def test_cli_research_prints_profile_signals_and_sources(
