@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import aiohttp
 
@@ -121,12 +120,10 @@ async def check_smtp(settings: Settings) -> CheckResult:
 async def check_memory(settings: Settings) -> CheckResult:
     if not settings.memory.enabled:
         return CheckResult("memory", "skip", "memory.enabled is false: no long-term memory")
-    from bot.services import ROOT
-    from knowledge.memory.store import MemoryHandle
+    from bot.services import memory_handle
 
-    root = Path(settings.memory.path)
-    root = root if root.is_absolute() else ROOT / root
-    handle = MemoryHandle(settings.memory, root)
+    handle = memory_handle(settings)
+    root = handle.root
     try:
         store = await handle.get()
         if store is None:

@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import ServiceError
 from bot.localneo4j import LocalNeo4j, Neo4jRuntimeError
@@ -19,6 +19,9 @@ from knowledge.deliverability.spamassassin import SpamAssassin, SpamAssassinUnav
 from knowledge.errors import GraphError
 from knowledge.graph.neo4j_store import Neo4jGraphStore
 from knowledge.graph.usage import usage_on
+
+if TYPE_CHECKING:
+    from knowledge.memory.store import MemoryHandle
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,15 +77,22 @@ def build_spam_scorer(settings: Settings, *, one_shot: bool = False) -> SpamAssa
         raise ServiceError(f"{exc} (or set compliance.spamassassin_mode: cli)") from exc
 
 
-def build_intelligence(settings: Settings, stack: AsyncExitStack) -> dict[str, Any]:
-    """extras: 'memory' (MemoryHandle, opened on first use), 'llm' (model client or None), 'budget' (ledger)."""
-    from agents.llm.budget import BudgetLedger
+def memory_handle(settings: Settings) -> MemoryHandle:
+    """The long-term memory of this installation (opened on first ``get()``; close it when done)."""
     from knowledge.memory.store import MemoryHandle
 
     root = Path(settings.memory.path)
     root = root if root.is_absolute() else ROOT / root
     key = settings.secrets.OPENAI_API_KEY.get_secret_value() if settings.secrets.OPENAI_API_KEY else None
-    memory = MemoryHandle(settings.memory, root, api_key=key)
+    return MemoryHandle(settings.memory, root, api_key=key)
+
+
+def build_intelligence(settings: Settings, stack: AsyncExitStack) -> dict[str, Any]:
+    """extras: 'memory' (MemoryHandle, opened on first use), 'llm' (model client or None), 'budget' (ledger)."""
+    from agents.llm.budget import BudgetLedger
+
+    key = settings.secrets.OPENAI_API_KEY.get_secret_value() if settings.secrets.OPENAI_API_KEY else None
+    memory = memory_handle(settings)
     stack.callback(memory.close)
     extras: dict[str, Any] = {"memory": memory, "budget": BudgetLedger(settings.llm.budget, settings.llm.prices)}
     extras["llm"] = None

