@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import sqlite3
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 OWNER = "amia"
 RULE_KINDS = ("rule", "preference")
+PENDING_ERASURES = "pending-erasures.jsonl"
 
 
 class MemoryUnavailable(MemoryStoreError):
@@ -330,10 +332,49 @@ class MemoryHandle:
         self.error: str | None = None if cfg.enabled else "memory is disabled (memory.enabled: false)"
         self._lock = asyncio.Lock()
 
+    @property
+    def pending_path(self) -> Path:
+        return self.root / PENDING_ERASURES
+
+    async def forget_person(self, email: str) -> int:
+        """Erase now, or — if another process holds the store — queue the erasure; the holder applies it on its
+        next memory use (and any process on its next open). Returns the number deleted now (0 when queued)."""
+        store = await self.get()
+        if store is not None:
+            return await store.forget_person(email)
+        if not self.cfg.enabled:
+            return 0
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self.pending_path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"email": email.strip().lower()}) + "\n")
+        log.warning("memory store busy (%s); erasure queued in %s", self.error, self.pending_path)
+        return 0
+
+    async def _apply_pending(self, store: MemoryStore) -> None:
+        path = self.pending_path
+        if not path.exists():
+            return
+        claimed = path.with_suffix(".applying")
+        try:
+            os.replace(path, claimed)
+        except FileNotFoundError:
+            return
+        for line in claimed.read_text(encoding="utf-8").splitlines():
+            try:
+                email = json.loads(line)["email"]
+            except (ValueError, KeyError, TypeError):
+                continue
+            n = await store.forget_person(email)
+            log.info("applied a queued erasure: %d memories deleted", n)
+        claimed.unlink()
+
     async def get(self) -> MemoryStore | None:
         """The open store, or None (then ``error`` says why, e.g. locked by another process)."""
-        if self.store is not None or self.error is not None:
+        if self.store is not None:
+            await self._apply_pending(self.store)
             return self.store
+        if self.error is not None:
+            return None
         async with self._lock:
             if self.store is None and self.error is None:
                 try:
@@ -341,6 +382,8 @@ class MemoryHandle:
                 except MemoryStoreError as exc:
                     self.error = str(exc)
                     log.error("long-term memory unavailable: %s", exc)
+        if self.store is not None:
+            await self._apply_pending(self.store)
         return self.store
 
     def close(self) -> None:

@@ -123,3 +123,21 @@ async def test_forgetting_a_company_removes_its_notes(store: MemoryStore) -> Non
     await store.remember("Globex likes short emails", Scope.COMPANY, "globex.com")
     assert await store.forget_company("acme.io") == 2
     assert [m.text for m in await store.list()] == ["Globex likes short emails"]
+
+
+async def test_erasure_requested_while_another_process_holds_the_store_is_applied_by_the_holder(
+    tmp_path: Path,
+) -> None:
+    from knowledge.memory.store import MemoryHandle
+
+    root = tmp_path / "memory"
+    bot = MemoryHandle(MemoryConfig(), root)  # the running bot
+    store = await bot.get()
+    assert store is not None
+    await store.remember("Jane likes Fridays", Scope.COMPANY, "acme.io", person_email="jane@acme.io")
+    cli = MemoryHandle(MemoryConfig(), root)  # `amia forget` in another process: the store is locked
+    assert await cli.forget_person("jane@acme.io") == 0 and cli.error and "in use" in cli.error
+    assert (root / "pending-erasures.jsonl").exists()
+    assert await bot.get() is store  # the holder's next memory use applies the queued erasure
+    assert await store.list() == [] and not (root / "pending-erasures.jsonl").exists()
+    bot.close()
