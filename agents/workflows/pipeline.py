@@ -12,13 +12,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from agents.copywriting.facts import citable_facts
 from agents.copywriting.sequence import DraftPackage
 from agents.copywriting.writer import TemplateWriter, Writer, WritingBrief, WrittenStep
+from agents.llm.lead import LeadState, LeadTask, ProgressEvent, ProgressSink, TeamResult
 from agents.llm.runstore import RunStore
-from agents.llm.team import LeadState, LeadTask, LeadTeam, ProgressEvent, ProgressSink, TeamResult
 from agents.llm.toolbox import (
     BriefFact,
     DraftOutcome,
@@ -41,6 +41,9 @@ from knowledge.graph.store import CompanyProfile
 from knowledge.graph.usage import record_usage
 from knowledge.memory.rules import TeamRules
 from knowledge.memory.store import MemoryHandle
+
+if TYPE_CHECKING:  # deterministic mode never imports autogen
+    from agents.llm.team import LeadTeam
 
 log = logging.getLogger(__name__)
 Mode = Literal["llm", "deterministic"]
