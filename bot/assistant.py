@@ -90,9 +90,12 @@ def build_assistant(
         return Reply(d.text(), d.blocks(), files=[(CHART_NAME, d.chart)])
 
     async def remember(text: str, rule: dict[str, Any], user: str) -> None:
+        from knowledge.memory.store import Scope
+
         memory = services.extras.get("memory")
-        if memory is not None and hasattr(memory, "add_team_rule"):
-            await memory.add_team_rule(text, rule=rule, author=user)
+        store = await memory.get() if memory is not None else None
+        if store is not None:  # the scoring and drafting workflows read team rules from here
+            await store.remember(text, Scope.TEAM, "team", kind="preference", author=user, metadata={"rule": str(rule)})
 
     dispatcher = Dispatcher(
         wf,

@@ -7,12 +7,13 @@ not installed raise ServiceError naming what is missing, so users get a plain se
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.errors import ServiceError, UsageError
-from bot.replies import Progress
+from bot.replies import Progress, no_progress
 
 
 @dataclass
@@ -96,11 +97,23 @@ class Workflows(Protocol):
 
     async def schedule_send(self, draft: DraftResult, approved_by: str) -> str: ...
 
-    async def check_watch(self, target: str, since: datetime) -> list[SignalHit]: ...
+    async def check_watch(self, target: str, since: datetime, tracked: list[str]) -> list[SignalHit]:
+        """Re-check a watched domain (research again) or feed (items naming ``tracked`` companies)."""
+        ...
 
     async def replies(self, limit: int) -> list[str]: ...
 
     async def learning_changes(self, since: datetime) -> list[str]: ...
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class AgentWorkflows:
@@ -117,12 +130,81 @@ class AgentWorkflows:
     def _missing(self, what: str, module: str) -> ServiceError:
         return ServiceError(f"{what} is not available in this build yet ({module} is not installed)")
 
-    async def research(self, domain: str, progress: Progress) -> ResearchResult:
-        raise self._missing("research", "agents/workflows/research.py")
+    def _crawler(self) -> Any:
+        crawler = self.services.extras.get("crawler")
+        if crawler is None:
+            raise ServiceError("the web crawler is not configured in this process")
+        return crawler
 
-    async def check_watch(self, target: str, since: datetime) -> list[SignalHit]:
-        hits = await self.signals(since, industry=None, types=None)
-        return [h for h in hits if h.domain == target]
+    async def _research(self, domain: str, progress: Progress) -> Any:
+        from agents.workflows.research import research_company
+
+        loop = asyncio.get_running_loop()
+        pending: set[asyncio.Future[None]] = set()
+
+        def report(message: str, done: int, total: int) -> None:
+            task: asyncio.Future[None] = asyncio.ensure_future(progress(f"{message} ({done}/{total} pages)"), loop=loop)
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+        result = await research_company(domain, crawler=self._crawler(), graph=self.graph, on_progress=report)
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+        return result
+
+    async def research(self, domain: str, progress: Progress) -> ResearchResult:
+        r = await self._research(domain, progress)
+        if not r.ok:
+            reasons = "; ".join(r.errors[:3]) or "no page could be read"
+            raise ServiceError(f"I couldn't read anything about {domain}: {reasons}")
+        c = r.company
+        name = str(c.get("name") or domain)
+        bits = [str(c[k]) for k in ("description", "industry") if c.get(k)]
+        if c.get("employee_count"):
+            bits.append(f"about {c['employee_count']} employees")
+        findings = [Finding(f"uses {t.name} ({t.category})", t.source_url) for t in r.technologies[:15]]
+        findings += [
+            Finding(f"customer: {x.get('name') or x.get('domain')}", x.get("source_url")) for x in r.customers[:10]
+        ]
+        signals = [Finding(f"{s.type.replace('_', ' ')}: {s.evidence[:200]}", s.source_url) for s in r.signals[:15]]
+        people = [f"{p.full_name} ({p.title})" for p in r.people[:20]]
+        summary = ". ".join(bits) or f"{len(r.sources)} pages read"
+        if r.errors:
+            summary += f" · {len(r.errors)} problem(s): {'; '.join(r.errors[:2])}"
+        return ResearchResult(r.domain or domain, name, summary, findings, signals, people, r.mode)
+
+    async def check_watch(self, target: str, since: datetime, tracked: list[str]) -> list[SignalHit]:
+        from agents.workflows.watchlist import is_feed, run_watchlist
+
+        now = datetime.now(UTC)
+        if not is_feed(target):
+            r = await self._research(target, no_progress)
+            hits = []
+            for s in r.signals:
+                when = _parse_date(s.date) or now
+                if when >= since:
+                    name = str(r.company.get("name") or target)
+                    hits.append(SignalHit(target, name, s.type, s.evidence, when, s.confidence, s.source_url))
+            return hits
+
+        async def research_one(domain: str) -> Any:
+            return await self._research(domain, no_progress)
+
+        run = await run_watchlist([target, *tracked], crawler=self._crawler(), research=research_one)
+        return [
+            SignalHit(
+                d,
+                d,
+                str(sig.get("type")),
+                str(sig.get("evidence") or h.title),
+                now,
+                float(str(sig.get("confidence", 0.8))),
+                h.link,
+            )
+            for h in run.feed_hits
+            for d in h.mentions
+            for sig in h.signals
+        ]
 
     async def score(self, domain: str, progress: Progress) -> LeadSummary:
         from agents.workflows.scoring import score_company

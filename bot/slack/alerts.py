@@ -54,7 +54,8 @@ class Alerter:
         return sent
 
     async def check_watch(self, watch: Watch, since: datetime) -> int:
-        hits = await self.workflows.check_watch(watch.target, since)
+        tracked = [w.target for w in await self.state.watches() if w.kind == "domain"]
+        hits = await self.workflows.check_watch(watch.target, since, tracked)
         return await self.consider(hits, watch, f"you watch {watch.target}")
 
     async def sweep(self, since: datetime) -> int:

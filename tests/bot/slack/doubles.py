@@ -78,7 +78,7 @@ class ScriptedWorkflows(AgentWorkflows):
         self.sent.append((draft.contact, approved_by))
         return f"send-{len(self.sent)}"
 
-    async def check_watch(self, target: str, since: datetime) -> list[SignalHit]:
+    async def check_watch(self, target: str, since: datetime, tracked: list[str]) -> list[SignalHit]:
         return self.watch_hits.get(target, [])
 
     async def replies(self, limit: int) -> list[str]:

@@ -61,3 +61,30 @@ async def test_score_draft_approve_schedules_one_send(real_harness: Harness, gra
     assert len(steps) == 1 and steps[0]["who"] == "U0ALEX0001"
     state = await h.bot.assistant.state.approval(approval_id)
     assert state.state == "sent" and state.send_ref.startswith("due ")
+
+
+async def test_research_command_crawls_and_reports_cited_facts(real_harness: Harness, graph, tmp_path) -> None:
+    from knowledge.web.crawler import Crawler
+    from tests.web_fixture.server import build_web, start
+
+    h, fake = real_harness, real_harness.fake
+    test_web = build_web()
+    runner = await start(test_web)
+    try:
+        await _research(h, fake, graph, tmp_path, test_web, Crawler)
+    finally:
+        await runner.cleanup()
+
+
+async def _research(h: Harness, fake, graph, tmp_path, test_web, Crawler) -> None:
+    async with Crawler(test_web.config(), cache_dir=tmp_path / "cache", recorder=graph.record_fetch) as crawler:
+        h.bot.assistant.services.extras["crawler"] = crawler
+        status, body, seconds = await h.command(slash_command("research acme.test", response_url=fake.response_url()))
+        assert status == 200 and seconds < 3.0
+        result = await fake.wait_for(
+            lambda: [c for c in fake.ok_calls("chat.postMessage") if c.args.get("thread_ts")], timeout=90
+        )
+    shown = json.dumps(result[0].args["blocks"])
+    assert "Acme Analytics" in shown and "Jane Doe" in shown and "http://acme.test/news/series-b" in shown
+    done = await fake.wait_for(lambda: [c for c in fake.ok_calls("chat.update") if "done" in c.args.get("text", "")])
+    assert done[-1].args["ts"] == fake.ok_calls("chat.postMessage")[0].response["ts"]
