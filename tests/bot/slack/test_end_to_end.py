@@ -79,7 +79,7 @@ async def test_research_command_crawls_and_reports_cited_facts(real_harness: Har
 async def _research(h: Harness, fake, graph, tmp_path, test_web, Crawler) -> None:
     async with Crawler(test_web.config(), cache_dir=tmp_path / "cache", recorder=graph.record_fetch) as crawler:
         h.bot.assistant.services.extras["crawler"] = crawler
-        status, body, seconds = await h.command(slash_command("research acme.test", response_url=fake.response_url()))
+        status, _, seconds = await h.command(slash_command("research acme.test", response_url=fake.response_url()))
         assert status == 200 and seconds < 3.0
         result = await fake.wait_for(
             lambda: [c for c in fake.ok_calls("chat.postMessage") if c.args.get("thread_ts")], timeout=90
