@@ -6,8 +6,8 @@ import json
 
 from agents.llm.config import BudgetConfig
 from agents.llm.errors import BudgetExceeded, RevisionLimitReached
-from agents.llm.runstore import RunStore
 from agents.llm.lead import LeadTask, ProgressEvent
+from agents.llm.runstore import RunStore
 from agents.workflows.pipeline import process_lead, revise_lead
 from knowledge.memory.rules import parse_rules
 from tests.agents.llm.conftest import TeamFactory, requests_for
