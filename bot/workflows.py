@@ -302,7 +302,13 @@ class AgentWorkflows:
             findings=findings,
             citations=[Finding(c.text, c.source_url) for c in (first_step.citations if first_step else [])],
             score=summary,
-            extra={"package": package.as_json(), "message_ids": ids, "step1_ids": step1, "approvers_group": group},
+            extra={
+                "package": package.as_json(),
+                "message_ids": ids,
+                "step1_ids": step1,
+                "approvers_group": group,
+                "raw": first_step.raw if first_step else "",  # re-reviewed after an Edit
+            },
         )
 
     async def schedule_send(self, draft: DraftResult, approved_by: str) -> str:
@@ -316,16 +322,17 @@ class AgentWorkflows:
         step1 = [str(m) for m in draft.extra.get("step1_ids", [])]
         if not step1:
             raise ServiceError("this draft has no message to send")
+        edited_verdict = await self._review_edit(draft) if draft.extra.get("edited_by") else None
         for mid in draft.extra.get("message_ids", []):
             try:
-                if draft.extra.get("edited_by") and mid == step1[0]:
+                if edited_verdict is not None and mid == step1[0]:
                     await store.transition(
-                        mid, "edited", actor=approved_by, subject=draft.subject, body=draft.body, verdict=draft.verdict
+                        mid, "edited", actor=approved_by, subject=draft.subject, body=draft.body, verdict=edited_verdict
                     )
                 await store.transition(str(mid), "approved", actor=approved_by)
             except InvalidTransition as exc:
-                if "approved" not in str(exc) and "scheduled" not in str(exc):
-                    raise ServiceError(str(exc)) from exc
+                if not any(f"is '{done}'" in str(exc) for done in ("approved", "scheduled", "sent")):
+                    raise ServiceError(str(exc)) from exc  # already approved earlier is fine; anything else is not
         try:
             if len(step1) > 1:
                 step = await outreach.sender.schedule_best_variant(step1, approved_by=approved_by)
@@ -337,6 +344,35 @@ class AgentWorkflows:
         return (
             f"due {due:%a %d %b %H:%M} {step.get('timezone', '')}".strip() if isinstance(due, datetime) else "scheduled"
         )
+
+    async def _review_edit(self, draft: DraftResult) -> str:
+        """An edited first step is reviewed again (same compliance rules) before it may be approved."""
+        import email
+        import email.policy
+
+        from agents.workflows.review import review_raw
+
+        raw = str(draft.extra.get("raw") or "")
+        if not raw:
+            raise ServiceError("the edited draft can't be re-reviewed (its rendered message is missing): draft again")
+        msg = email.message_from_bytes(raw.encode(), policy=email.policy.default)
+        del msg["Subject"]
+        msg["Subject"] = draft.subject
+        if msg.is_multipart():
+            raise ServiceError("edits to multi-part messages are not supported: draft again")
+        msg.set_content(draft.body)  # type: ignore[attr-defined]
+        from bot.services import build_spam_scorer
+
+        spam = build_spam_scorer(self.services.settings, one_shot=True)
+        try:
+            result = await review_raw(msg.as_bytes(), self.services.settings.compliance, spam=spam)
+        finally:
+            if spam:
+                spam.close()
+        if result.verdict.value == "block":
+            problems = "; ".join(f.text for f in result.findings if f.severity == "block")[:500]
+            raise ServiceError(f"the edited draft failed the compliance review: {problems}")
+        return str(result.verdict.value)
 
     async def signals(self, since: datetime, *, industry: str | None, types: list[str] | None) -> list[SignalHit]:
         rows = await self.graph.signals_in_window(since, types=types, industry=industry, limit=50)

@@ -5,6 +5,7 @@ plus the Slack listeners that wire the buttons and the Edit modal.
 from __future__ import annotations
 
 import json
+import re
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -15,6 +16,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.errors import BotError, new_error_id
 from bot.slack import blocks
 from bot.state import Approval, BotState
 from bot.workflows import Workflows
@@ -71,8 +73,14 @@ class ApprovalDesk:
                 ref = await self.workflows.schedule_send(a.draft, user)
                 await self.state.mark_sent(approval_id, "sent", ref)
             except Exception as exc:  # the approval stands; the card says scheduling failed
-                log.exception("scheduling the send for %s failed", approval_id)
-                await self.state.mark_sent(approval_id, "failed", "", note=str(exc)[:200])
+                if isinstance(exc, BotError):
+                    log.info("scheduling the send for %s refused: %s", approval_id, exc)
+                    note = str(exc)[:300]
+                else:
+                    error_id = new_error_id()
+                    log.exception("scheduling the send for %s failed (%s)", approval_id, error_id)
+                    note = f"an internal error (error id {error_id})"
+                await self.state.mark_sent(approval_id, "failed", "", note=note)
         latest = await self.state.approval(approval_id)
         return Decision(True, blocks.approval_status(latest) if latest else target, latest)
 
@@ -81,7 +89,8 @@ class ApprovalDesk:
         a = await self.state.approval(approval_id)
         if a is None or a.state not in ("pending", "snoozed"):
             return {blocks.EDIT_BODY: "This draft was already decided or no longer exists; it can't be edited."}
-        errors = blocks.validate_edit(subject, body, len(a.draft.citations))
+        had_markers = bool(re.search(r"\[\d+\]", a.draft.body))  # cited by number before: keep it that way
+        errors = blocks.validate_edit(subject, body, had_markers)
         if errors:
             return errors
         a.draft.subject, a.draft.body = subject.strip(), body.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from bot.slack.cards import ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT, ACTION_SNOOZE, build_approval_card
@@ -266,7 +267,7 @@ def build_edit_modal(a: Approval) -> dict[str, Any]:
     }
 
 
-def validate_edit(subject: str, body: str, citations: int) -> dict[str, str]:
+def validate_edit(subject: str, body: str, keep_markers: bool) -> dict[str, str]:
     """Errors per input block (empty = valid); shown inline by Slack or printed by the console."""
     errors: dict[str, str] = {}
     if len(subject.strip()) < 3:
@@ -275,7 +276,7 @@ def validate_edit(subject: str, body: str, citations: int) -> dict[str, str]:
         errors[EDIT_SUBJECT] = "The subject must be one line."
     if len(body.strip()) < 20:
         errors[EDIT_BODY] = "The body is too short to send (at least 20 characters)."
-    elif citations and "[" not in body:
+    elif keep_markers and not re.search(r"\[\d+\]", body):
         errors[EDIT_BODY] = "Keep at least one citation like [1] so every claim stays sourced."
     return errors
 

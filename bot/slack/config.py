@@ -31,7 +31,7 @@ class SlackConfig(BaseModel):
     alert_min_confidence: float = Field(0.7, ge=0, le=1, description="minimum signal confidence for an alert")
     alert_cooldown_hours: float = Field(24.0, ge=0, description="at most one alert per company in this window")
     approvers: dict[str, list[str]] = Field(
-        {"low": ["*"], "medium": ["*"], "high": []},
+        {"low": ["*"], "medium": ["*"], "high": [], "critical": []},
         description="Slack user ids allowed to approve drafts per risk tier; '*' = anyone; [] = nobody yet",
     )
     channel_send_interval_seconds: float = Field(

@@ -88,3 +88,45 @@ async def _research(h: Harness, fake, graph, tmp_path, test_web, Crawler) -> Non
     assert "Acme Analytics" in shown and "Jane Doe" in shown and "http://acme.test/news/series-b" in shown
     done = await fake.wait_for(lambda: [c for c in fake.ok_calls("chat.update") if "done" in c.args.get("text", "")])
     assert done[-1].args["ts"] == fake.ok_calls("chat.postMessage")[0].response["ts"]
+
+
+async def test_edited_real_draft_is_reviewed_again_before_it_is_scheduled(real_harness: Harness, graph) -> None:
+    from tests.fakes.fake_slack import view_submission
+
+    h, fake = real_harness, real_harness.fake
+    await seed(graph)
+    await h.command(slash_command("draft acme.io", response_url=fake.response_url()))
+    card = await fake.wait_for(
+        lambda: [c for c in fake.ok_calls("chat.postMessage") if blocks.APPROVE in json.dumps(c.args.get("blocks"))],
+        timeout=60,
+    )
+    approval_id = next(
+        e["value"]
+        for b in card[0].args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == blocks.EDIT
+    )
+    approval = await h.bot.assistant.state.approval(approval_id)
+    meta = json.dumps({"approval_id": approval_id, "channel": "C0SALES001", "ts": card[0].response["ts"]})
+    body = approval.draft.body.replace("\n\n", "\n\nKurze Ergänzung: wir melden uns gern nächste Woche.\n\n", 1)
+    values = {
+        blocks.EDIT_SUBJECT: {"value": {"type": "plain_text_input", "value": "Kurze Frage zu Acme"}},
+        blocks.EDIT_BODY: {"value": {"type": "plain_text_input", "value": body}},
+    }
+    status, text, _ = await h.interact(view_submission(blocks.EDIT_CALLBACK, values, private_metadata=meta))
+    assert status == 200 and text == ""
+    message = {"type": "message", "ts": card[0].response["ts"], "text": "card", "blocks": card[0].args["blocks"]}
+    await h.interact(
+        block_actions(
+            blocks.APPROVE, approval_id, message=message, channel="C0SALES001", response_url=fake.response_url()
+        )
+    )
+    await fake.wait_for(
+        lambda: [c for c in fake.ok_calls("chat.update") if "send scheduled" in json.dumps(c.args.get("blocks"))],
+        timeout=30,
+    )
+    rows = await graph.read(
+        "MATCH (m:Message) WHERE m.subject = 'Kurze Frage zu Acme' RETURN m.status AS s, m.compliance_verdict AS v"
+    )
+    assert rows and rows[0]["s"] == "scheduled" and rows[0]["v"] in ("pass", "flag")
