@@ -5,8 +5,8 @@ plus the Slack listeners that wire the buttons and the Edit modal.
 from __future__ import annotations
 
 import json
-import re
 import logging
+import re
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
