@@ -85,7 +85,7 @@ async def test_approval_card_shows_draft_sources_score_and_buttons(graph: Neo4jG
     text = str(blocks)
     assert "<https://acme.io/news/series-b|" in text and "spam score" in text and "PASS" in text
     actions = next(b for b in blocks if b["type"] == "actions")["elements"]
-    assert [a["action_id"] for a in actions][0] == ACTION_APPROVE
+    assert actions[0]["action_id"] == ACTION_APPROVE
     blocked = build_approval_card(
         await draft_sequence(
             await graph.company_profile("acme.io"),
