@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def console_env(tmp_path: Path, handle) -> dict[str, str]:
     config = (ROOT / "config.yaml").read_text().replace("  data_dir: var ", f"  data_dir: {tmp_path} ", 1)
+    config = config.replace("  path: var/memory", f"  path: {tmp_path}/memory", 1)  # team preferences land here
     (tmp_path / "config.yaml").write_text(config)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_", "NEO4J_"))}
     env |= {
@@ -57,7 +58,7 @@ def spawn(tmp_path: Path, neo4j_server_handle) -> Iterator:
             child.terminate(force=True)
 
 
-async def test_amia_chat_answers_commands_and_questions(spawn, graph) -> None:
+async def test_amia_chat_answers_commands_and_questions(spawn, graph, tmp_path: Path) -> None:
     now = datetime.now(UTC)
     await graph.upsert_companies([make_company()])
     await graph.ensure_objects("Industry", "code", [{"key": "fintech", "props": {"name": "Fintech"}}])
@@ -90,6 +91,7 @@ async def test_amia_chat_answers_commands_and_questions(spawn, graph) -> None:
     child.sendline("we don't target companies under 50 people")
     child.expect("Noted as a team preference")
     child.expect("amia> ")
+    assert any((tmp_path / "memory").iterdir())  # also written to long-term memory, where scoring reads team rules
     child.sendline("status")
     child.expect(r"graph: connected")
     child.expect("amia> ")
