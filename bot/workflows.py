@@ -412,7 +412,29 @@ class AgentWorkflows:
         return Funnel({k: counts[k] for k in sorted(counts, key=lambda k: -counts[k])})
 
     async def replies(self, limit: int) -> list[str]:
-        return []
+        outreach = self.services.extras.get("outreach")
+        if outreach is None:
+            return []
+        rows = (await outreach.store.inbound(kind="reply"))[-limit:]
+        out = []
+        for row in reversed(rows):
+            when = row.get("received_at")
+            stamp = f" ({when:%d %b %H:%M})" if isinstance(when, datetime) else ""
+            who = row.get("sender") or row.get("from_address") or "a contact"
+            out.append(f"{who}: {str(row.get('detail', ''))[:140]}{stamp}")
+        return out
 
     async def learning_changes(self, since: datetime) -> list[str]:
-        return []
+        from agents.policies.scoring import hand_set_weights
+        from agents.workflows.scoring import active_learned_points
+
+        learned = await active_learned_points(self.graph)
+        if not learned:
+            return []
+        hand = hand_set_weights(self.services.settings.scoring)
+        moved = sorted(hand, key=lambda k: -abs(learned.get(k, hand[k]) - hand[k]))
+        return [
+            f"scoring weight {k}: {hand[k]:+.0f} → {learned[k]:+.0f} points (learned from outcomes)"
+            for k in moved[:5]
+            if k in learned and abs(learned[k] - hand[k]) >= 0.5
+        ]

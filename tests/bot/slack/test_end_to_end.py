@@ -130,3 +130,29 @@ async def test_edited_real_draft_is_reviewed_again_before_it_is_scheduled(real_h
         "MATCH (m:Message) WHERE m.subject = 'Kurze Frage zu Acme' RETURN m.status AS s, m.compliance_verdict AS v"
     )
     assert rows and rows[0]["s"] == "scheduled" and rows[0]["v"] in ("pass", "flag")
+
+
+async def test_digest_from_real_data_lists_replies_and_charts(real_harness: Harness, graph) -> None:
+    from datetime import UTC, datetime
+
+    from tests.factories import make_signal
+
+    await seed(graph)
+    fresh = make_signal(
+        evidence="Acme Analytics opened a Berlin office.", type="expansion", occurred_at=datetime.now(UTC)
+    )
+    await graph.upsert_signals([fresh])
+    outreach = real_harness.bot.assistant.services.extras["outreach"]
+    await outreach.store.record_inbound(
+        {
+            "inbound_id": "in-1",
+            "kind": "reply",
+            "received_at": datetime.now(UTC),
+            "detail": "interested: asks for a call",
+        }
+    )
+    digest = await real_harness.bot.assistant.digest(1)
+    text = digest.text()
+    assert "interested: asks for a call" in text
+    assert "Acme Analytics" in text and "opened a Berlin office" in text  # today's signal, from the graph
+    assert digest.chart.startswith(b"\x89PNG") and not digest.unavailable
