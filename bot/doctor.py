@@ -87,7 +87,7 @@ async def check_slack(settings: Settings) -> CheckResult:
     from slack_sdk.errors import SlackApiError
     from slack_sdk.web.async_client import AsyncWebClient
 
-    client = AsyncWebClient(token=token.get_secret_value(), timeout=10)
+    client = AsyncWebClient(token=token.get_secret_value(), base_url=settings.slack.api_base_url, timeout=10)
     try:
         auth = await client.auth_test()
     except SlackApiError as exc:

@@ -55,3 +55,11 @@ async def test_response_url_allows_five_uses(fake: FakeSlack) -> None:
             async with session.post(url, json={"text": str(i)}) as resp:
                 statuses.append(resp.status)
     assert statuses == [200, 200, 200, 200, 200, 404]
+
+
+async def test_doctor_checks_slack_through_the_configured_api(fake: FakeSlack, tmp_path: Path) -> None:
+    from bot.doctor import check_slack
+
+    result = await check_slack(make_settings(tmp_path, fake))
+    assert result.status == "ok" and "AMIA Test" in result.detail
+    assert fake.ok_calls("auth.test")  # it asked the configured endpoint (an Enterprise proxy or the fake)
