@@ -91,7 +91,25 @@ class Workflows(Protocol):
 
     async def signals(self, since: datetime, *, industry: str | None, types: list[str] | None) -> list[SignalHit]: ...
 
-    async def forget(self, target: str) -> str: ...
+    async def forget(self, target: str) -> str:
+        from bot.outreach.forget import forget
+        from bot.outreach.http import OUTREACH_KEY
+        from bot.outreach.outbox import OutboxTransport
+
+        outreach = self.services.extras.get(OUTREACH_KEY)
+        if outreach is None:
+            raise self._missing("erasure", "the outreach store")
+        memory = self.services.extras.get("memory") if self.services.settings.memory.enabled else None
+        outbox = outreach.transport if isinstance(outreach.transport, OutboxTransport) else None
+        report = await forget(outreach.store, target, memory=memory, outbox=outbox)
+        d = report.as_dict()
+        if not d["graph_nodes_deleted"] and not d["memories_deleted"] and not d["outbox_files_deleted"]:
+            return f"I had nothing stored about {report.target}; it is on the do-not-contact list now."
+        return (
+            f"Erased {report.kind} {report.target} ({d['graph_nodes_deleted']} graph records, "
+            f"{d['memories_deleted']} memories, {d['outbox_files_deleted']} outbox files) and kept a hashed "
+            "do-not-contact entry."
+        )
 
     async def funnel(self) -> Funnel: ...
 

@@ -28,8 +28,9 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"{exc}. Usage: amia forget EMAIL|DOMAIN") from exc
     async with build_services(settings) as services:
         outreach = services.extras[OUTREACH_KEY]
-        handle_ = services.extras.get("memory")
-        memory = await handle_.get() if handle_ is not None and settings.memory.enabled else None
+        # The handle (not the opened store): when the running bot holds the store, the erasure is queued and
+        # applied by the holder instead of being silently skipped.
+        memory = services.extras.get("memory") if settings.memory.enabled else None
         outbox = outreach.transport if isinstance(outreach.transport, OutboxTransport) else None
         if outbox is None:
             outbox = OutboxTransport(settings.data_path().parent / settings.outreach.outbox_dir)

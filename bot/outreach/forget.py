@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 class PersonMemory(Protocol):
     async def forget_person(self, email: str) -> int: ...
 
+    async def forget_company(self, domain: str) -> int: ...
+
 
 @dataclass
 class ForgetReport:
@@ -86,6 +88,11 @@ async def forget(
         for email in await store.emails_at_domain(value):
             await _forget_email(store, email, memory, outbox, report)
         report.graph_nodes += await store.erase_company(value)
+        if memory is not None:
+            try:
+                report.memories += await memory.forget_company(value)
+            except Exception as exc:  # the graph erasure stands; say what could not be done
+                log.warning("memory erasure for a company failed: %s", type(exc).__name__)
         if outbox is not None:
             report.outbox_files += await _erase_outbox(outbox, "@" + value)
         await store.drop_plain_suppression(value)

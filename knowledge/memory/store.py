@@ -350,6 +350,19 @@ class MemoryHandle:
         log.warning("memory store busy (%s); erasure queued in %s", self.error, self.pending_path)
         return 0
 
+    async def forget_company(self, domain: str) -> int:
+        """Like :meth:`forget_person`, for every memory about a company (queued when the store is busy)."""
+        store = await self.get()
+        if store is not None:
+            return await store.forget_company(domain)
+        if not self.cfg.enabled:
+            return 0
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self.pending_path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"domain": domain.strip().lower()}) + "\n")
+        log.warning("memory store busy (%s); company erasure queued in %s", self.error, self.pending_path)
+        return 0
+
     async def _apply_pending(self, store: MemoryStore) -> None:
         path = self.pending_path
         if not path.exists():
@@ -361,10 +374,17 @@ class MemoryHandle:
             return
         for line in claimed.read_text(encoding="utf-8").splitlines():
             try:
-                email = json.loads(line)["email"]
-            except (ValueError, KeyError, TypeError):
+                entry = json.loads(line)
+            except ValueError:
                 continue
-            n = await store.forget_person(email)
+            if not isinstance(entry, dict):
+                continue
+            if entry.get("email"):
+                n = await store.forget_person(str(entry["email"]))
+            elif entry.get("domain"):
+                n = await store.forget_company(str(entry["domain"]))
+            else:
+                continue
             log.info("applied a queued erasure: %d memories deleted", n)
         claimed.unlink()
 

@@ -93,7 +93,7 @@ async def test_workflow_failure_is_reported_in_thread_without_internals(harness:
     posts = await fake.wait_calls("chat.postMessage", 2)
     assert "Acme" in json.dumps(posts[1].args["blocks"])
     await harness.command(slash_command("draft acme.io bob@@x", response_url=fake.response_url()))
-    # forget a whole company is not available in this build: a plain sentence in the thread, no stack trace
+    # erasure needs the outreach store, which this harness leaves out: a plain sentence in the thread, no trace
     await harness.command(slash_command("forget acme.io", response_url=fake.response_url(), channel="C0OTHER001"))
     msgs = await fake.wait_for(
         lambda: [

@@ -141,3 +141,20 @@ async def test_erasure_requested_while_another_process_holds_the_store_is_applie
     assert await bot.get() is store  # the holder's next memory use applies the queued erasure
     assert await store.list() == [] and not (root / "pending-erasures.jsonl").exists()
     bot.close()
+
+
+async def test_company_erasure_while_the_bot_holds_the_store_is_queued_and_applied(tmp_path: Path) -> None:
+    from knowledge.memory.store import MemoryHandle
+
+    root = tmp_path / "memory"
+    bot = MemoryHandle(MemoryConfig(), root)
+    store = await bot.get()
+    assert store is not None
+    await store.remember("Acme's CFO prefers German", Scope.COMPANY, "acme.io")
+    await store.remember("Beta wants a demo in March", Scope.COMPANY, "beta.dev")
+    cli = MemoryHandle(MemoryConfig(), root)  # `amia forget acme.io` from another process
+    assert await cli.forget_company("acme.io") == 0
+    assert await bot.get() is store
+    assert [m.text for m in await store.list()] == ["Beta wants a demo in March"]
+    assert await bot.forget_company("beta.dev") == 1  # erased at once when this process holds the store
+    bot.close()
