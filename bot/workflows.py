@@ -91,25 +91,7 @@ class Workflows(Protocol):
 
     async def signals(self, since: datetime, *, industry: str | None, types: list[str] | None) -> list[SignalHit]: ...
 
-    async def forget(self, target: str) -> str:
-        from bot.outreach.forget import forget
-        from bot.outreach.http import OUTREACH_KEY
-        from bot.outreach.outbox import OutboxTransport
-
-        outreach = self.services.extras.get(OUTREACH_KEY)
-        if outreach is None:
-            raise self._missing("erasure", "the outreach store")
-        memory = self.services.extras.get("memory") if self.services.settings.memory.enabled else None
-        outbox = outreach.transport if isinstance(outreach.transport, OutboxTransport) else None
-        report = await forget(outreach.store, target, memory=memory, outbox=outbox)
-        d = report.as_dict()
-        if not d["graph_nodes_deleted"] and not d["memories_deleted"] and not d["outbox_files_deleted"]:
-            return f"I had nothing stored about {report.target}; it is on the do-not-contact list now."
-        return (
-            f"Erased {report.kind} {report.target} ({d['graph_nodes_deleted']} graph records, "
-            f"{d['memories_deleted']} memories, {d['outbox_files_deleted']} outbox files) and kept a hashed "
-            "do-not-contact entry."
-        )
+    async def forget(self, target: str) -> str: ...
 
     async def funnel(self) -> Funnel: ...
 
@@ -408,21 +390,23 @@ class AgentWorkflows:
         ]
 
     async def forget(self, target: str) -> str:
-        if "@" not in target:
-            raise self._missing("forgetting a whole company", "the company erasure workflow")
-        removed = await self.graph.erase_person(target)
-        memory = self.services.extras.get("memory")
-        store = await memory.get() if memory is not None else None
-        forgotten = await store.forget_person(target) if store is not None else 0
-        outreach = self.services.extras.get("outreach")
-        if outreach is not None:
-            from knowledge.graph.outreach import sha256_hex
+        from bot.outreach.forget import forget
+        from bot.outreach.http import OUTREACH_KEY
+        from bot.outreach.outbox import OutboxTransport
 
-            await outreach.store.suppress(sha256_hex(target), "email", "erased", source="forget", hashed=True)
-        if not removed and not forgotten:
-            return f"I had nothing stored about {target}; it is on the do-not-contact list now."
+        outreach = self.services.extras.get(OUTREACH_KEY)
+        if outreach is None:
+            raise self._missing("erasure", "the outreach store")
+        memory = self.services.extras.get("memory") if self.services.settings.memory.enabled else None
+        outbox = outreach.transport if isinstance(outreach.transport, OutboxTransport) else None
+        report = await forget(outreach.store, target, memory=memory, outbox=outbox)
+        d = report.as_dict()
+        if not d["graph_nodes_deleted"] and not d["memories_deleted"] and not d["outbox_files_deleted"]:
+            return f"I had nothing stored about {report.target}; it is on the do-not-contact list now."
         return (
-            f"Erased {target} ({removed} graph records, {forgotten} memories) and kept a hashed do-not-contact entry."
+            f"Erased {report.kind} {report.target} ({d['graph_nodes_deleted']} graph records, "
+            f"{d['memories_deleted']} memories, {d['outbox_files_deleted']} outbox files) and kept a hashed "
+            "do-not-contact entry."
         )
 
     async def funnel(self) -> Funnel:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 from typing import Any
 
+from bot.background import background_loops, inbound_text
 from bot.console import run_console
 from bot.errors import ServiceError
 from bot.http_server import build_http_app, serve
@@ -41,7 +43,12 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
             if args.role != "all":
                 raise ServiceError("--role needs Slack: set SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode)")
             log.info("no SLACK_BOT_TOKEN: starting the console")
-            return await run_console(services)
+
+            async def to_log(result: Any) -> None:
+                log.info("%s", inbound_text(result))
+
+            async with background_loops(services, notify=to_log):
+                return await run_console(services)
         return await run_slack(services, args.role)
 
 
@@ -65,7 +72,20 @@ async def run_slack(services: Services, role: str) -> int:
         for watch in await bot.assistant.state.watches():
             scheduler.watch(watch.target, on=True)
     runner = None
+    loops = contextlib.AsyncExitStack()
     try:
+        if role in ("all", "worker"):
+            channel = settings.slack.alerts_channel or settings.slack.digest_channel
+
+            async def to_slack(result: Any) -> None:
+                target = channel or getattr(result, "owner", None)
+                if target:
+                    await bot.app.client.chat_postMessage(channel=target, text=inbound_text(result))
+                else:
+                    log.info("%s", inbound_text(result))
+
+            started = await loops.enter_async_context(background_loops(services, notify=to_slack))
+            log.info("background loops: %s", ", ".join(started) or "none")
         if role in ("all", "web"):
             http_slack = None if (socket_mode and role == "all") else bot.app
             app = build_http_app(services, slack=http_slack)
@@ -81,6 +101,7 @@ async def run_slack(services: Services, role: str) -> int:
             log.info("connected to Slack over Socket Mode")
         await _wait_for_stop()
     finally:
+        await loops.aclose()
         await bot.close()
         if runner is not None:
             await runner.cleanup()

@@ -625,10 +625,23 @@ class OutreachStore:
             OPTIONAL MATCH (l:Lead {company_id: c.company_id})
             WITH collect(DISTINCT c) AS cs, collect(DISTINCT g) AS gs, collect(DISTINCT v) AS vs,
                  collect(DISTINCT l) AS ls
-            WITH cs + gs + vs + ls AS doomed
+            // pages we fetched from the company's own site, and their audit records, go too
+            CALL () {
+                MATCH (a) WHERE (a:Source OR a:Fetch) AND a.url IS NOT NULL
+                  AND (a.url IN $exact OR any(p IN $prefixes WHERE a.url STARTS WITH p))
+                RETURN collect(a) AS pages
+            }
+            WITH cs + gs + vs + ls + pages AS doomed
             FOREACH (n IN doomed | DETACH DELETE n)
             RETURN size(doomed) AS n
             """,
             d=d,
+            prefixes=[
+                f"{scheme}://{host}{end}"
+                for scheme in ("http", "https")
+                for host in (d, "www." + d)
+                for end in ("/", "?", "#", ":")
+            ],
+            exact=[f"{scheme}://{host}" for scheme in ("http", "https") for host in (d, "www." + d)],
         )
         return int(rows[0]["n"]) if rows else 0

@@ -156,3 +156,24 @@ async def test_digest_from_real_data_lists_replies_and_charts(real_harness: Harn
     assert "interested: asks for a call" in text
     assert "Acme Analytics" in text and "opened a Berlin office" in text  # today's signal, from the graph
     assert digest.chart.startswith(b"\x89PNG") and not digest.unavailable
+
+
+async def test_forget_a_company_from_slack_erases_it_and_keeps_only_a_hashed_block(
+    real_harness: Harness, graph
+) -> None:
+    h, fake = real_harness, real_harness.fake
+    await seed(graph)
+    assert await graph.company_profile("acme.io") is not None
+    await h.command(slash_command("forget acme.io", response_url=fake.response_url(), channel="C0FORGET01"))
+    reply = await fake.wait_for(
+        lambda: [
+            c
+            for c in fake.ok_calls("chat.postMessage")
+            if c.args.get("channel") == "C0FORGET01" and "do-not-contact" in c.args.get("text", "")
+        ],
+        timeout=30,
+    )
+    assert "Erased domain acme.io" in reply[0].args["text"]
+    assert await graph.company_profile("acme.io") is None
+    rows = await graph.read("MATCH (n) WHERE any(k IN keys(n) WHERE toString(n[k]) CONTAINS 'acme.io') RETURN n")
+    assert rows == []
