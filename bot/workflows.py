@@ -207,11 +207,13 @@ class AgentWorkflows:
         ]
 
     async def score(self, domain: str, progress: Progress) -> LeadSummary:
+        from agents.workflows.pipeline import team_rules_from
         from agents.workflows.scoring import score_company
 
         s = self.services.settings
         await progress(f"scoring {domain}")
-        scored = await score_company(self.graph, domain, s.icp, s.scoring)
+        rules, note = await team_rules_from(self.services.extras.get("memory"))
+        scored = await score_company(self.graph, domain, s.icp, s.scoring, team_rules=rules)
         if scored is None:
             raise UsageError(f"{domain} is not in the graph yet; research it first: `research {domain}`")
         r = scored.result
@@ -219,6 +221,8 @@ class AgentWorkflows:
         reasons = [f"{c.detail} ({c.points:+.0f})" for c in ranked[:8]]
         reasons += [f"excluded: {x}" for x in r.excluded_reasons]
         reasons += [f"next: {r.next_action}", f"change: {scored.change}"]
+        if note:
+            reasons.append(note)
         return LeadSummary(r.domain, r.name or r.domain, r.score, str(r.tier), reasons)
 
     async def leads(self, tier: str | None, limit: int) -> list[LeadSummary]:
@@ -245,6 +249,14 @@ class AgentWorkflows:
         store = DraftStore(self.graph)
         await progress(f"reading what we know about {domain}")
         profile = await self.graph.company_profile(domain)
+        if profile is not None:
+            from agents.workflows.pipeline import team_rules_from
+
+            rules, _ = await team_rules_from(self.services.extras.get("memory"))
+            ruled = await score_company(self.graph, domain, s.icp, s.scoring, save=False, team_rules=rules)
+            team_reasons = [r for r in (ruled.result.excluded_reasons if ruled else []) if r.startswith("team rule")]
+            if team_reasons:
+                raise UsageError(f"I won't draft for {domain}: {team_reasons[0]}. Change the rule to override.")
         first = contact or (next((p.email for p in profile.people if p.email), None) if profile else None)
         suppressions = await store.suppressions_for(first) if first else []
         spam = build_spam_scorer(s, one_shot=True)

@@ -22,6 +22,7 @@ from agents.policies.scoring import (
     SignalFact,
     criteria,
     hand_set_weights,
+    next_best_action,
     score_change,
     score_lead,
 )
@@ -29,6 +30,7 @@ from knowledge.graph.neo4j_store import Neo4jGraphStore
 from knowledge.graph.scoring import ScoringGraph
 from knowledge.graph.store import CompanyProfile
 from knowledge.learning.outcomes import OutcomeFit, fit_outcomes, what_changed
+from knowledge.memory.rules import TeamRules
 from knowledge.models import normalise_domain
 
 
@@ -169,8 +171,13 @@ async def score_company(
     now: datetime | None = None,
     learned: Mapping[str, float] | None = None,
     save: bool = True,
+    team_rules: TeamRules | None = None,
 ) -> ScoredCompany | None:
-    """Score one company from the graph, keep the snapshot, and say how it moved since the last one."""
+    """Score one company from the graph, keep the snapshot, and say how it moved since the last one.
+
+    ``team_rules`` are the rules the team taught AMIA in conversation ("no companies under 50 people"); a company
+    they rule out is 'excluded' with the rule as the reason, exactly like a config exclusion.
+    """
     now = now or datetime.now(UTC)
     domain = normalise_domain(domain)
     profile = await graph.company_profile(domain)
@@ -186,6 +193,8 @@ async def score_company(
     )
     facts = profile_to_facts(profile, interactions, suppressed=suppressed)
     result = score_lead(facts, icp, scoring, now, learned=learned)
+    if team_rules is not None:
+        apply_team_rules(result, facts, team_rules, icp)
     history = await sg.score_history(domain)
     previous = history[0] if history else None
     reason = None
@@ -198,6 +207,26 @@ async def score_company(
         crits, _ = criteria(facts, icp, scoring, now)
         await sg.save_snapshot(snapshot_of(result, crits))
     return ScoredCompany(result=result, previous=previous, change=change, history=history)
+
+
+def _as_int(fact: Any) -> int | None:
+    try:
+        return int(float(fact.value)) if fact is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def apply_team_rules(result: ScoreResult, facts: LeadFacts, rules: TeamRules, icp: IcpConfig) -> None:
+    """Exclude ``result`` in place when the team's rules rule the company out (reason shown to the user)."""
+    reason = rules.exclusion_reason(
+        employee_count=_as_int(facts.employee_count),
+        industries=[f.value for f in facts.industries],
+        country=facts.country.value if facts.country is not None else None,
+    )
+    if reason and reason not in result.excluded_reasons:
+        result.excluded_reasons = [*result.excluded_reasons, reason]
+        result.tier = "excluded"
+        result.next_action = next_best_action(result, icp)
 
 
 async def score_all(

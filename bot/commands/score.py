@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from agents.workflows.scoring import active_learned_points, score_company
@@ -27,7 +28,14 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"{exc}. usage: amia score DOMAIN [--json]") from exc
     async with build_services(settings) as services:
         learned = await active_learned_points(services.graph)
-        scored = await score_company(services.graph, domain, settings.icp, settings.scoring, learned=learned)
+        from agents.workflows.pipeline import team_rules_from
+
+        rules, note = await team_rules_from(services.extras.get("memory") if settings.memory.enabled else None)
+        if note:
+            print(note, file=sys.stderr)
+        scored = await score_company(
+            services.graph, domain, settings.icp, settings.scoring, learned=learned, team_rules=rules
+        )
     if scored is None:
         raise UsageError(f"{domain} is not in the graph yet; research it first: amia research {domain}")
     r = scored.result
