@@ -39,7 +39,7 @@ async def test_remembered_headcount_rule_excludes_in_score_and_refuses_draft(
         after = await wf.score("acme.io", progress)
         assert after.tier == "excluded"
         assert any("team rule: no companies under 50 people (has 40)" in r for r in after.reasons)
-        with pytest.raises(UsageError, match="I won't draft for acme.io: team rule"):
+        with pytest.raises(UsageError, match=r"I won.t draft for acme\.io: team rule"):
             await wf.draft("acme.io", None, progress)
     finally:
         memory.close()
