@@ -18,6 +18,7 @@ COMMANDS: list[str] = [
     "research",
     "draft",
     "review",
+    "lead",
     "score",
     "scoring",
     "outreach",
