@@ -28,7 +28,12 @@ def start() -> TestNeo4j:
         return TestNeo4j(os.environ["NEO4J_URI"], auth, None)
     home = Path(tempfile.mkdtemp(prefix="amia-test-neo4j-"))
     server = LocalNeo4j(ROOT / ".neo4j", home=home)
-    info = server.start(port=free_port(), heap=os.environ.get("AMIA_TEST_NEO4J_HEAP", "768m"), pagecache="256m")
+    info = server.start(
+        port=free_port(),
+        heap=os.environ.get("AMIA_TEST_NEO4J_HEAP", "768m"),
+        pagecache="256m",
+        exit_with_pid=os.getpid(),  # a killed test run must not leak its JVM
+    )
     return TestNeo4j(info.uri, None, server)
 
 

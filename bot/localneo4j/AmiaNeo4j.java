@@ -48,6 +48,21 @@ public final class AmiaNeo4j {
             stopped.countDown();
         }, "neo4j-shutdown"));
 
+        // Test servers pass their owner's pid: if that process dies without stopping us (killed test run), exit
+        // cleanly instead of leaking a JVM.
+        String parent = env("AMIA_NEO4J_EXIT_WITH_PID", "");
+        if (!parent.isEmpty()) {
+            long pid = Long.parseLong(parent);
+            Thread watcher = new Thread(() -> {
+                while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    try { Thread.sleep(2000); } catch (InterruptedException e) { return; }
+                }
+                System.exit(0);
+            }, "parent-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+
         if (auth) {
             dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
                     "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));

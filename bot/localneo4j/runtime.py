@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import shutil
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 POM = HERE / "pom.xml"
 LAUNCHER = HERE / "AmiaNeo4j.java"
+LAUNCHER_HASH = hashlib.sha256(LAUNCHER.read_bytes()).hexdigest()[:12]
 RUNTIME_VERSION = re.search(r"<neo4j.version>(.+?)</neo4j.version>", POM.read_text()).group(1)  # type: ignore[union-attr]
 
 
@@ -48,6 +50,24 @@ def _run(cmd: list[str], what: str, timeout: float) -> None:
         raise Neo4jRuntimeError(f"{what} failed (exit {proc.returncode}):\n{tail}")
 
 
+def _compile(lib: Path, classes: Path) -> None:
+    """Compile the launcher into ``classes`` via a staging folder (never a half-written class)."""
+    staging = Path(tempfile.mkdtemp(prefix="classes-", dir=classes.parent))
+    staging.chmod(0o755)
+    try:
+        _run(
+            ["javac", "--release", "17", "-nowarn", "-cp", f"{lib}/*", "-d", str(staging), str(LAUNCHER)],
+            "compiling the Neo4j launcher",
+            300,
+        )
+        (staging / ".launcher").write_text(LAUNCHER_HASH)
+        if classes.exists():
+            shutil.rmtree(classes)
+        staging.rename(classes)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def ensure_runtime(root: Path, *, timeout: float = 900.0) -> Runtime:
     """Make ``root`` hold the pinned Neo4j jars and the launcher; a no-op when already complete.
 
@@ -56,11 +76,11 @@ def ensure_runtime(root: Path, *, timeout: float = 900.0) -> Runtime:
     """
     root = root.resolve()
     marker = root / "lib" / ".complete"
-    if (
-        marker.exists()
-        and marker.read_text().strip() == RUNTIME_VERSION
-        and (root / "classes" / "AmiaNeo4j.class").exists()
-    ):
+    stamp = root / "classes" / ".launcher"
+    if marker.exists() and marker.read_text().strip() == RUNTIME_VERSION:
+        if stamp.exists() and stamp.read_text().strip() == LAUNCHER_HASH:
+            return Runtime(root)
+        _compile(root / "lib", root / "classes")  # the launcher changed: recompile, keep the jars
         return Runtime(root)
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="runtime-", dir=root))
@@ -81,12 +101,7 @@ def ensure_runtime(root: Path, *, timeout: float = 900.0) -> Runtime:
             "resolving Neo4j jars with Maven",
             timeout,
         )
-        classes.mkdir()
-        _run(
-            ["javac", "--release", "17", "-nowarn", "-cp", f"{lib}/*", "-d", str(classes), str(LAUNCHER)],
-            "compiling the Neo4j launcher",
-            300,
-        )
+        _compile(lib, classes)
         (lib / ".complete").write_text(RUNTIME_VERSION)
         for name in ("lib", "classes"):
             target = root / name

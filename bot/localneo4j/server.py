@@ -101,6 +101,7 @@ class LocalNeo4j:
         heap: str = "1g",
         pagecache: str = "512m",
         timeout: float = 180.0,
+        exit_with_pid: int | None = None,
     ) -> ServerInfo:
         """Start the server (or return the one already running) and wait until it answers queries."""
         running = self.status()
@@ -124,6 +125,7 @@ class LocalNeo4j:
             NEO4J_BOLT_HOST="127.0.0.1",
             NEO4J_PAGECACHE=pagecache,
             NEO4J_PASSWORD=password or "",
+            AMIA_NEO4J_EXIT_WITH_PID=str(exit_with_pid or ""),
         )
         cmd = [
             java,
