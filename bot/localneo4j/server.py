@@ -55,6 +55,13 @@ def port_in_use(port: int) -> bool:
 
 
 def _alive(pid: int) -> bool:
+    """True while ``pid`` runs. A dead child of ours is reaped here, so a killed server is never 'running'."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: fall through to the signal probe
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
