@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from agents.llm.config import BudgetConfig, PriceConfig
 from agents.llm.errors import BudgetExceeded
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,11 +53,35 @@ def _today() -> date:
 class BudgetLedger:
     """Process-wide ledger: per-lead and per-day totals. Seed the day from the graph with :meth:`seed_day`."""
 
-    def __init__(self, budget: BudgetConfig, prices: PriceConfig) -> None:
+    def __init__(
+        self, budget: BudgetConfig, prices: PriceConfig, *, on_warning: Callable[[str], None] | None = None
+    ) -> None:
         self.budget, self.prices = budget, prices
         self.day = _today()
         self.day_usage = Usage()
         self.lead_usage: dict[str, Usage] = defaultdict(Usage)
+        self.on_warning = on_warning
+        self.warnings: list[str] = []  # today's budget warnings, for the digest
+        self._warned: set[str] = set()
+
+    def check_warnings(self) -> None:
+        """Warn once per day per cap when today's spend crosses ``budget.warn_at`` of the daily cap."""
+        b, share = self.budget, self.budget.warn_at
+        spent = (
+            ("tokens_per_day", float(self.day_usage.total), float(b.tokens_per_day), "tokens"),
+            ("cost_per_day", self.day_usage.cost(self.prices), b.cost_per_day, self.prices.currency),
+        )
+        for name, used, cap, unit in spent:
+            if cap and used >= share * cap and name not in self._warned:
+                self._warned.add(name)
+                text = (
+                    f"LLM budget: {used:,.2f} of {cap:,.2f} {unit} used today ({used / cap:.0%}); "
+                    f"runs stop at the cap (llm.budget.{name})"
+                )
+                self.warnings.append(text)
+                log.warning("%s", text)
+                if self.on_warning is not None:
+                    self.on_warning(text)
 
     def seed_day(self, prompt_tokens: int, completion_tokens: int) -> None:
         """Start from what the graph says was already spent today (another process, an earlier start)."""
@@ -64,6 +92,7 @@ class BudgetLedger:
         today = _today()
         if today != self.day:
             self.day, self.day_usage = today, Usage()
+            self.warnings, self._warned = [], set()
 
     def run(self, run_id: str, lead_key: str) -> RunBudget:
         return RunBudget(self, run_id, lead_key)
@@ -102,6 +131,7 @@ class RunBudget:
         self.ledger._roll()
         for u in (self.usage, self.by_agent[agent], self.ledger.lead_usage[self.lead_key], self.ledger.day_usage):
             u.add(prompt_tokens, completion_tokens)
+        self.ledger.check_warnings()
 
     def summary(self) -> dict[str, object]:
         p = self.ledger.prices

@@ -29,6 +29,9 @@ class BudgetConfig(BaseModel):
     tokens_per_lead: int = Field(8000, ge=0, description="max tokens spent on one lead (all agents, all retries)")
     tokens_per_day: int = Field(500000, ge=0, description="max tokens per UTC day across all runs")
     cost_per_day: float = Field(5.0, ge=0, description="max cost per UTC day in the price currency")
+    warn_at: float = Field(
+        0.8, gt=0, le=1, description="warn (log, digest, alert hook) once a day when spend crosses this share of a cap"
+    )
 
 
 class PriceConfig(BaseModel):

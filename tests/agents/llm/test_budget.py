@@ -53,3 +53,22 @@ def test_zero_means_no_cap() -> None:
     )
     run.record("a", 10**7, 10**7)
     run.check("a", 10**7)
+
+
+def test_daily_spend_warns_once_at_the_configured_share(caplog) -> None:  # type: ignore[no-untyped-def]
+    from agents.llm.budget import BudgetLedger
+    from agents.llm.config import BudgetConfig, PriceConfig
+
+    seen: list[str] = []
+    ledger = BudgetLedger(
+        BudgetConfig(tokens_per_run=0, tokens_per_lead=0, tokens_per_day=1000, cost_per_day=0, warn_at=0.8),
+        PriceConfig(),
+        on_warning=seen.append,
+    )
+    run = ledger.run("r1", "acme.io")
+    run.record("copywriter", 500, 200)
+    assert seen == [] and ledger.warnings == []
+    run.record("compliance", 90, 20)  # 810 of 1000 tokens
+    run.record("compliance", 10, 10)  # still above: no second warning
+    assert len(seen) == 1 and "81%" in seen[0] and "llm.budget.tokens_per_day" in seen[0]
+    assert ledger.warnings == seen and "LLM budget" in caplog.text
