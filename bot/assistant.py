@@ -106,6 +106,7 @@ def build_assistant(
         digest=digest_here,
         digest_schedule=(lambda: scheduler.digest_jobs()) if scheduler else None,
         remember=remember,
+        metrics=services.metrics,
     )
     assistant = Assistant(services, state, wf, dispatcher, desk, alerter, scheduler, surface)
     if scheduler:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.errors import ServiceError, UsageError, new_error_id
+from bot.metrics import Metrics
 from bot.replies import Context, Progress, Reply
 from bot.slack import blocks
 from bot.state import BotState, Watch
@@ -220,8 +221,10 @@ class Dispatcher:
         digest: Callable[[Context], Awaitable[Reply]] | None = None,
         digest_schedule: Callable[[], list[str]] | None = None,
         remember: Callable[[str, dict[str, Any], str], Awaitable[None]] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.workflows, self.state = workflows, state
+        self._metrics = metrics
         self._status, self._llm = status, llm_enabled
         self._on_watch, self._digest, self._digest_schedule = on_watch, digest, digest_schedule
         self._remember = remember
@@ -230,8 +233,15 @@ class Dispatcher:
         try:
             cmd = parse_command(text)
         except UsageError as exc:
+            self.count_malformed(text)
             return Reply(str(exc), blocks.build_notice(str(exc)), ephemeral=True)
         return await self.run(cmd, ctx, progress)
+
+    def count_malformed(self, text: str) -> None:
+        """Count a command that did not parse, under its subcommand word (or 'unknown')."""
+        if self._metrics is not None:
+            word = clean_text(text).split(" ", 1)[0].lower()
+            self._metrics.record_command(word if word in USAGE else "unknown", "usage_error")
 
     async def converse(self, text: str, ctx: Context, progress: Progress) -> Reply:
         """A natural-language turn: a command typed as prose, a known intent, or an honest 'I need an LLM'."""
@@ -255,17 +265,26 @@ class Dispatcher:
         return await self._guard(self._intent(intent, ctx, progress))
 
     async def run(self, cmd: Command, ctx: Context, progress: Progress) -> Reply:
-        return await self._guard(self._run(cmd, ctx, progress))
+        started, outcome = time.perf_counter(), ["ok"]
+        reply = await self._guard(self._run(cmd, ctx, progress), outcome)
+        if self._metrics is not None:
+            self._metrics.record_command(cmd.name, outcome[-1], time.perf_counter() - started)
+        return reply
 
-    async def _guard(self, work: Awaitable[Reply]) -> Reply:
+    async def _guard(self, work: Awaitable[Reply], outcome: list[str] | None = None) -> Reply:
+        """Run ``work``; every failure becomes a polite reply. ``outcome`` (if given) gets the kind of ending."""
+        note = outcome.append if outcome is not None else (lambda _: None)
         try:
             return await work
         except UsageError as exc:
+            note("usage_error")
             return Reply(str(exc), blocks.build_notice(str(exc)), ephemeral=True)
         except ServiceError as exc:
+            note("unavailable")
             msg = f"I can't do that right now: {exc}"
             return Reply(msg, blocks.build_notice(msg))
         except Exception:
+            note("error")
             error_id = new_error_id()
             log.exception("command failed (%s)", error_id)
             msg = f"Something went wrong on my side (error id {error_id}). The team can find the details in the logs."

@@ -103,6 +103,7 @@ def register(app: AsyncApp, rt: SlackRuntime, dispatcher: Dispatcher) -> None:
             cmd = parse_command(command.get("text", ""))
         except UsageError as exc:
             await ack(response_type="ephemeral", text=str(exc))
+            dispatcher.count_malformed(command.get("text", ""))
             return
         if cmd.name == "help":
             reply = await dispatcher.run(cmd, Context(user=command["user_id"]), _ignore)
