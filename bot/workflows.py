@@ -402,16 +402,12 @@ class AgentWorkflows:
         ]
 
     async def forget(self, target: str) -> str:
-        from bot.outreach.forget import forget
+        from bot.outreach.forget import forget_everywhere
         from bot.outreach.http import OUTREACH_KEY
-        from bot.outreach.outbox import OutboxTransport
 
-        outreach = self.services.extras.get(OUTREACH_KEY)
-        if outreach is None:
+        if self.services.extras.get(OUTREACH_KEY) is None:
             raise self._missing("erasure", "the outreach store")
-        memory = self.services.extras.get("memory") if self.services.settings.memory.enabled else None
-        outbox = outreach.transport if isinstance(outreach.transport, OutboxTransport) else None
-        report = await forget(outreach.store, target, memory=memory, outbox=outbox)
+        report = await forget_everywhere(self.services, target)
         d = report.as_dict()
         if not d["graph_nodes_deleted"] and not d["memories_deleted"] and not d["outbox_files_deleted"]:
             return f"I had nothing stored about {report.target}; it is on the do-not-contact list now."

@@ -71,6 +71,20 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+async def _report(
+    ev: BaseAgentEvent | BaseChatMessage, events: list[ProgressEvent], on_progress: ProgressSink | None
+) -> None:
+    """Turn a stream item into a progress event (if it is one), keep it, and pass it to the sink."""
+    pe = _progress(ev)
+    if pe is None:
+        return
+    events.append(pe)
+    if on_progress is not None:
+        maybe = on_progress(pe)
+        if inspect.isawaitable(maybe):
+            await maybe
+
+
 def _progress(ev: BaseAgentEvent | BaseChatMessage) -> ProgressEvent | None:
     if isinstance(ev, ToolCallRequestEvent):
         return ProgressEvent(agent=ev.source, kind="tool_call", text=", ".join(c.name for c in ev.content))
@@ -184,13 +198,7 @@ class LeadTeam:
                 if isinstance(ev, TaskResult):  # always the last item; let the generator finish on its own
                     stop = ev.stop_reason
                     continue
-                pe = _progress(ev)
-                if pe is not None:
-                    events.append(pe)
-                    if on_progress is not None:
-                        maybe = on_progress(pe)
-                        if inspect.isawaitable(maybe):
-                            await maybe
+                await _report(ev, events, on_progress)
         except Exception as exc:
             err = next((g.last_error for g in guards.values() if g.last_error is not None), None)
             if err is None:
@@ -341,13 +349,7 @@ class QuestionDesk:
                     last = ev.messages[-1] if ev.messages else None
                     text = last.to_text() if isinstance(last, TextMessage) else ""
                     continue
-                pe = _progress(ev)
-                if pe is not None:
-                    events.append(pe)
-                    if on_progress is not None:
-                        maybe = on_progress(pe)
-                        if inspect.isawaitable(maybe):
-                            await maybe
+                await _report(ev, events, on_progress)
         except Exception as exc:
             err = guard.last_error or LlmBadOutput(f"the analyst failed ({type(exc).__name__})")
         if not text and ranked:  # the ranking is code: show it even when the model could not phrase an answer

@@ -368,7 +368,7 @@ class WorkflowToolbox:
 
 async def team_rules_from(memory: MemoryHandle | None) -> tuple[TeamRules, str | None]:
     """The team's rules from memory, or empty rules and a note saying why they could not be read."""
-    if memory is None:
+    if memory is None or not memory.cfg.enabled:  # memory switched off: nothing to apply, nothing to report
         return TeamRules(), None
     store = await memory.get()
     if store is None:

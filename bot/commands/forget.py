@@ -7,9 +7,7 @@ from typing import Any
 
 from bot.commands.base import print_json
 from bot.errors import UsageError
-from bot.outreach.forget import forget, parse_target
-from bot.outreach.http import OUTREACH_KEY
-from bot.outreach.outbox import OutboxTransport
+from bot.outreach.forget import forget_everywhere, parse_target
 from bot.services import build_services
 from bot.settings import Settings
 
@@ -27,14 +25,7 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         raise UsageError(f"{exc}. Usage: amia forget EMAIL|DOMAIN") from exc
     async with build_services(settings) as services:
-        outreach = services.extras[OUTREACH_KEY]
-        # The handle (not the opened store): when the running bot holds the store, the erasure is queued and
-        # applied by the holder instead of being silently skipped.
-        memory = services.extras.get("memory") if settings.memory.enabled else None
-        outbox = outreach.transport if isinstance(outreach.transport, OutboxTransport) else None
-        if outbox is None:
-            outbox = OutboxTransport(settings.data_path().parent / settings.outreach.outbox_dir)
-        report = await forget(outreach.store, args.target, memory=memory, outbox=outbox)
+        report = await forget_everywhere(services, args.target)
     if args.json:
         print_json(report.as_dict())
     else:

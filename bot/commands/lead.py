@@ -59,7 +59,7 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
                 spam=spam,
                 research_fn=research,
             )
-            rules, note = await team_rules_from(services.extras.get("memory") if settings.memory.enabled else None)
+            rules, note = await team_rules_from(services.extras.get("memory"))
             client = services.extras.get("llm")
             team = (
                 LeadTeam(client, settings.llm, settings.persona, toolbox, services.extras["budget"], rules)

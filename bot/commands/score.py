@@ -30,7 +30,7 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
         learned = await active_learned_points(services.graph)
         from agents.workflows.pipeline import team_rules_from
 
-        rules, note = await team_rules_from(services.extras.get("memory") if settings.memory.enabled else None)
+        rules, note = await team_rules_from(services.extras.get("memory"))
         if note:
             print(note, file=sys.stderr)
         scored = await score_company(

@@ -102,3 +102,17 @@ async def forget(
     log.info("forgot a %s: %d graph nodes, %d memories, %d outbox files", kind, report.graph_nodes,
              report.memories, report.outbox_files)  # fmt: skip
     return report
+
+
+async def forget_everywhere(services: Any, target: str) -> ForgetReport:
+    """:func:`forget` with the running services: the memory *handle* (so an erasure is queued when another
+    process holds the store, never skipped) and the outbox folder (even when the transport is SMTP)."""
+    from bot.outreach.http import OUTREACH_KEY
+
+    settings = services.settings
+    outreach = services.extras[OUTREACH_KEY]
+    memory = services.extras.get("memory") if settings.memory.enabled else None
+    outbox = outreach.transport if isinstance(outreach.transport, OutboxTransport) else None
+    if outbox is None:
+        outbox = OutboxTransport(settings.data_path().parent / settings.outreach.outbox_dir)
+    return await forget(outreach.store, target, memory=memory, outbox=outbox)
