@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -125,7 +126,7 @@ async def main(args: argparse.Namespace) -> None:
     home = Path(tempfile.mkdtemp(prefix="amia-bench-neo4j-"))
     server = LocalNeo4j(ROOT / ".neo4j", home=home)
     t0 = time.perf_counter()
-    info = server.start(port=free_port(), heap=args.heap, pagecache=args.pagecache)
+    info = server.start(port=free_port(), heap=args.heap, pagecache=args.pagecache, preallocate_logs=False)
     print(f"Neo4j {info.uri} ready in {time.perf_counter() - t0:.1f}s (heap {args.heap}, pagecache {args.pagecache})")
     store = Neo4jGraphStore.connect(info.uri, None)
     try:
@@ -183,6 +184,7 @@ async def main(args: argparse.Namespace) -> None:
     finally:
         await store.close()
         server.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

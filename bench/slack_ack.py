@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import sys
 import tempfile
@@ -77,7 +78,7 @@ async def run(args: argparse.Namespace) -> None:
     home = Path(tempfile.mkdtemp(prefix="amia-bench-slack-"))
     server = LocalNeo4j(ROOT / ".neo4j", home=home / "neo4j")
     t0 = time.perf_counter()
-    info = server.start(port=free_port(), heap="768m", pagecache="256m")
+    info = server.start(port=free_port(), heap="768m", pagecache="256m", preallocate_logs=False)
     print(f"neo4j ready in {time.perf_counter() - t0:.1f}s")
     fake = await FakeSlack(post_interval=0.0).start()
     graph = Neo4jGraphStore.connect(info.uri, None)
@@ -152,6 +153,7 @@ async def run(args: argparse.Namespace) -> None:
         await graph.close()
         await fake.stop()
         server.stop(grace=30)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 async def client(args: argparse.Namespace) -> None:

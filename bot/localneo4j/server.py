@@ -109,6 +109,7 @@ class LocalNeo4j:
         pagecache: str = "512m",
         timeout: float = 180.0,
         exit_with_pid: int | None = None,
+        preallocate_logs: bool = True,
     ) -> ServerInfo:
         """Start the server (or return the one already running) and wait until it answers queries."""
         running = self.status()
@@ -133,6 +134,7 @@ class LocalNeo4j:
             NEO4J_PAGECACHE=pagecache,
             NEO4J_PASSWORD=password or "",
             AMIA_NEO4J_EXIT_WITH_PID=str(exit_with_pid or ""),
+            NEO4J_TX_LOG_PREALLOCATE=str(preallocate_logs).lower(),
         )
         cmd = [
             java,

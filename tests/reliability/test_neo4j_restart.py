@@ -22,12 +22,14 @@ ROOT = Path(__file__).resolve().parents[2]
 async def test_kill_9_then_restart(tmp_path: Path) -> None:
     server = LocalNeo4j(ROOT / ".neo4j", home=tmp_path / "home")
     port = free_port()
-    info = server.start(port=port, heap="512m", pagecache="64m", exit_with_pid=os.getpid())
+    info = server.start(port=port, heap="512m", pagecache="64m", exit_with_pid=os.getpid(), preallocate_logs=False)
     store = Neo4jGraphStore.connect(info.uri, None, timeout=2.0, retry_time=2.0)
     try:
         await store.ensure_schema()
         await store.upsert_companies([make_company()])
         await store.upsert_signals([make_signal()])
+        logs = list((tmp_path / "home").rglob("neostore.transaction.db.*"))
+        assert logs and max(f.stat().st_size for f in logs) < 16 * 2**20, "throwaway servers must not preallocate"
 
         os.kill(info.pid, signal.SIGKILL)
         deadline = time.monotonic() + 30
@@ -40,7 +42,7 @@ async def test_kill_9_then_restart(tmp_path: Path) -> None:
             await store.company_profile("acme.io")
         assert time.monotonic() - t0 < 20, "a down database must be reported quickly, not hang"
 
-        again = server.start(port=port, heap="512m", pagecache="64m", exit_with_pid=os.getpid())
+        again = server.start(port=port, heap="512m", pagecache="64m", exit_with_pid=os.getpid(), preallocate_logs=False)
         assert again.uri == info.uri
         profile = await store.company_profile("acme.io")  # same driver object, no restart of our process
         assert profile is not None and profile.name == "Acme Analytics"

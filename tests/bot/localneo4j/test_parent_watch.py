@@ -16,7 +16,8 @@ from pathlib import Path
 from bot.localneo4j import LocalNeo4j
 from bot.localneo4j.server import free_port
 info = LocalNeo4j(Path(sys.argv[1]), home=Path(sys.argv[2])).start(
-    port=free_port(), heap="256m", pagecache="64m", exit_with_pid=__import__("os").getpid())
+    port=free_port(), heap="256m", pagecache="64m", exit_with_pid=__import__("os").getpid(),
+    preallocate_logs=False)
 print(info.pid, flush=True)
 time.sleep(600)
 """
