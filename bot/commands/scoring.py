@@ -22,11 +22,20 @@ def register(sub: Any) -> None:
     fit.add_argument("--json", action="store_true", help="machine-readable report")
     fit.add_argument("--save", action="store_true", help="save the model as the active CRM model")
     fit.set_defaults(handler=handle_fit)
+    pred = inner.add_parser("predict", help="score open leads in a CRM export with the saved CRM model")
+    pred.add_argument("--file", required=True, metavar="FILE.csv", help="CRM export of leads to score")
+    pred.add_argument("--id", metavar="COLUMN", help="column that names each row (default: guessed)")
+    pred.add_argument("--top", type=int, default=0, metavar="N", help="print only the N most likely (0: all)")
+    pred.add_argument("--json", action="store_true", help="machine-readable output")
+    pred.set_defaults(handler=handle_predict)
     p.set_defaults(handler=lambda args, settings: _usage(p))
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
-    raise UsageError("usage: amia scoring fit --history FILE.csv --label COLUMN [--exclude COLUMN ...] [--json]")
+    raise UsageError(
+        "usage: amia scoring fit --history FILE.csv --label COLUMN [--exclude COLUMN ...] [--json] [--save]\n"
+        "       amia scoring predict --file FILE.csv [--id COLUMN] [--top N] [--json]"
+    )
 
 
 def handle_fit(args: argparse.Namespace, settings: Settings) -> int:
@@ -47,7 +56,45 @@ def handle_fit(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(render_report(report.to_json()))
     if saved:
-        print(f"\nsaved as the active CRM model: {saved}")
+        print(
+            f"\nsaved as the active CRM model: {saved}\nscore open leads with it: amia scoring predict --file FILE.csv"
+        )
+    return 0
+
+
+def handle_predict(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.learning.history_csv import read_history
+    from knowledge.learning.history_fit import HistoryModel
+    from knowledge.learning.history_predict import predict_history
+    from knowledge.learning.model_store import ModelStoreError, load_model
+
+    if args.top < 0:
+        raise UsageError("--top must be 0 (all rows) or a positive number")
+    model = load_model(settings.data_path("models"), MODEL_NAME)
+    if model is None:
+        raise UsageError(
+            "no CRM model is saved yet: fit one first with amia scoring fit --history FILE.csv --label COLUMN --save"
+        )
+    if not isinstance(model, HistoryModel):
+        raise ModelStoreError(
+            "the saved CRM model was written by an older version of AMIA and cannot explain its predictions; "
+            "refit it: amia scoring fit --history FILE.csv --label COLUMN --save"
+        )
+    report = predict_history(model, read_history(args.file), id_column=args.id)
+    if args.top:
+        report.predictions = report.predictions[: args.top]
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    print(
+        f"{report.n_rows} rows scored for '{report.label}' with the saved {report.model} "
+        f"(cross-validated AUC {report.trained_auc:.3f}); most likely first:"
+    )
+    for rank, pr in enumerate(report.predictions, 1):
+        why = "; ".join(f"{r.effect:+.2f} {r.column} = {r.value}" for r in pr.reasons) or "close to average"
+        print(f"  {rank:>4}. {pr.probability:6.1%}  {pr.id}  ({why})")
+    for w in report.warnings:
+        print(f"  ! {w}")
     return 0
 
 

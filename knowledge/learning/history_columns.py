@@ -185,6 +185,7 @@ class ColumnProfile:
     reason: str
     missing_share: float
     skewed: bool = False
+    anchor: float | None = None  # dates: the latest timestamp in the training file (values are days before it)
 
 
 def profile_column(name: str, cells: list[str]) -> tuple[ColumnProfile, NDArray[np.float64] | list[str | None]]:
@@ -222,7 +223,7 @@ def profile_column(name: str, cells: list[str]) -> tuple[ColumnProfile, NDArray[
         latest = max(d.timestamp() for d in when if d is not None)
         arr = np.array([np.nan if d is None else (latest - d.timestamp()) / 86400 for d in when], dtype=float)
         return ColumnProfile(
-            name, "numeric", "dates (days before the latest)", missing_share, _skewed(arr[np.isfinite(arr)])
+            name, "numeric", "dates (days before the latest)", missing_share, _skewed(arr[np.isfinite(arr)]), latest
         ), arr
     lowered = [" ".join(c.lower().split()) for c in present]
     distinct = len(set(lowered))
@@ -234,6 +235,21 @@ def profile_column(name: str, cells: list[str]) -> tuple[ColumnProfile, NDArray[
         return ColumnProfile(name, "dropped", "free text", missing_share), []
     values: list[str | None] = [None if is_missing(c) else " ".join(c.lower().split()) for c in cells]
     return ColumnProfile(name, "categorical", f"{distinct} categories", missing_share), values
+
+
+def parse_like(profile: ColumnProfile, cells: list[str]) -> NDArray[np.float64] | list[str | None]:
+    """Parse new cells the way the training column was read (numbers, dates against the same anchor, categories).
+
+    Unparseable cells become missing rather than errors: a scoring run over an open pipeline should not fail on
+    one bad cell, and the model was trained with missing values.
+    """
+    if profile.kind == "categorical":
+        return [None if is_missing(c) else " ".join(c.lower().split()) for c in cells]
+    if profile.anchor is not None:
+        when = [None if is_missing(c) else parse_date(c) for c in cells]
+        return np.array([np.nan if d is None else (profile.anchor - d.timestamp()) / 86400 for d in when], dtype=float)
+    values = [None if is_missing(c) else parse_number(c) for c in cells]
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
 def _skewed(values: NDArray[np.float64]) -> bool:

@@ -109,20 +109,48 @@ def prepare(table: HistoryTable, label: str, exclude: list[str]) -> Prepared:
             "free text (see the column list with --json)"
         )
     names = list(parsed)
-    X = np.empty((len(y), len(names)), dtype=object)
-    numeric: list[int] = []
-    skewed: list[int] = []
-    categorical: list[int] = []
     by_name = {p.name: p for p in profiles}
-    for j, name in enumerate(names):
-        values = parsed[name]
+    used = [by_name[n] for n in names]
+    numeric = [j for j, pr in enumerate(used) if pr.kind == "numeric" and not pr.skewed]
+    skewed = [j for j, pr in enumerate(used) if pr.kind == "numeric" and pr.skewed]
+    categorical = [j for j, pr in enumerate(used) if pr.kind == "categorical"]
+    X = prepare_columns(used, parsed, len(y))
+    return Prepared(X, y, numeric, skewed, categorical, names, profiles, parsed, warnings)
+
+
+def prepare_columns(profiles: list[ColumnProfile], parsed: dict[str, Any], n: int) -> NDArray[Any]:
+    """The model's input matrix: one object column per used profile, in order (training and prediction alike)."""
+    X = np.empty((n, len(profiles)), dtype=object)
+    for j, prof in enumerate(profiles):
+        values = parsed[prof.name]
         if isinstance(values, np.ndarray):
             X[:, j] = values
-            (skewed if by_name[name].skewed else numeric).append(j)
         else:
             X[:, j] = [MISSING_CATEGORY if v is None else v for v in values]
-            categorical.append(j)
-    return Prepared(X, y, numeric, skewed, categorical, names, profiles, parsed, warnings)
+    return X
+
+
+@dataclass
+class HistoryModel:
+    """What `amia scoring fit --save` stores and `amia scoring predict` uses.
+
+    ``estimator`` is the calibrated model that gives probabilities; ``explainer`` is the regularised logistic
+    regression fitted on all rows, used only to say why a row scores as it does (its per-feature terms relative
+    to the training average). ``profiles`` say how to read each input column, in model order.
+    """
+
+    label: str
+    model_name: str
+    auc: float
+    estimator: Any
+    explainer: Pipeline
+    profiles: list[ColumnProfile]
+    z_mean: NDArray[np.float64]
+    positive_rate: float
+
+    @property
+    def columns(self) -> list[str]:
+        return [p.name for p in self.profiles]
 
 
 def _to_float(x: NDArray[Any]) -> NDArray[np.float64]:
@@ -235,14 +263,14 @@ def reliability_bins(y: NDArray[np.int_], prob: NDArray[np.float64], bins: int =
     return out
 
 
-def _pretty(raw: str, p: Prepared) -> tuple[str, str]:
+def pretty_feature(raw: str, names: list[str]) -> tuple[str, str]:
     """ColumnTransformer feature name ('cat__x3_fintech', 'log__x1', 'num__missingindicator_x2') → readable."""
     part, _, rest = raw.partition("__")
     missing = rest.startswith("missingindicator_")
     rest = rest.removeprefix("missingindicator_")
     index, _, value = rest.partition("_")
     try:
-        column = p.names[int(index.removeprefix("x"))]
+        column = names[int(index.removeprefix("x"))]
     except (ValueError, IndexError):
         return rest, rest
     if missing:
@@ -264,7 +292,7 @@ def explain(model: Pipeline, p: Prepared, top: int = 10) -> list[dict[str, Any]]
     for raw, coef, s in zip(raw_names, coefs, sd, strict=True):
         if s == 0:
             continue
-        name, column = _pretty(str(raw), p)
+        name, column = pretty_feature(str(raw), p.names)
         effect = float(coef * s)
         rows.append(
             {
@@ -281,7 +309,7 @@ def explain(model: Pipeline, p: Prepared, top: int = 10) -> list[dict[str, Any]]
 
 def fit_history(
     table: HistoryTable, label: str, exclude: list[str] | None = None, *, seed: int = 0
-) -> tuple[FitReport, BaseEstimator]:
+) -> tuple[FitReport, HistoryModel]:
     """Cross-validate the candidates, choose the best honestly, fit it (calibrated) on all rows."""
     t0 = time.perf_counter()
     p = prepare(table, label, list(exclude or []))
@@ -341,4 +369,15 @@ def fit_history(
         warnings=warnings,
         seconds=round(time.perf_counter() - t0, 2),
     )
-    return report, final
+    by_name = {pr.name: pr for pr in p.profiles}
+    model = HistoryModel(
+        label=label,
+        model_name=name,
+        auc=round(auc, 4),
+        estimator=final,
+        explainer=lr_full,
+        profiles=[by_name[n] for n in p.names],
+        z_mean=np.asarray(lr_full.named_steps["prep"].transform(p.X), dtype=float).mean(axis=0),
+        positive_rate=float(p.y.mean()),
+    )
+    return report, model
