@@ -99,6 +99,7 @@ async def run_slack(services: Services, role: str) -> int:
         if socket_mode and role in ("all", "worker") and secrets.SLACK_APP_TOKEN:
             await bot.connect_socket_mode(secrets.SLACK_APP_TOKEN.get_secret_value())
             log.info("connected to Slack over Socket Mode")
+        await bot.resume()  # commands accepted by the previous process but never answered
         await _wait_for_stop()
     finally:
         await loops.aclose()

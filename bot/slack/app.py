@@ -17,8 +17,10 @@ from bot.assistant import Assistant, build_assistant, on_user_settings
 from bot.errors import ServiceError
 from bot.scheduler import Scheduler
 from bot.services import Services
-from bot.slack import approvals, commands, conversation, dedupe, home
+from bot.slack import approvals, commands, conversation, dedupe, home, resume
 from bot.slack.digest import CHART_NAME, Digest
+from bot.slack.queue import CommandQueue
+from bot.slack.resume import Resumer, ResumeReport
 from bot.slack.runtime import SlackRuntime, build_client
 from bot.slack.sender import SendQueue
 from bot.workflows import Workflows
@@ -50,7 +52,12 @@ class SlackBot:
     app: AsyncApp
     rt: SlackRuntime
     assistant: Assistant
+    resumer: Resumer
     socket: AsyncSocketModeHandler | None = None
+
+    async def resume(self) -> ResumeReport:
+        """Pick up the commands a previous process accepted but did not finish (call once the bot is up)."""
+        return await self.resumer.resume_all()
 
     async def connect_socket_mode(self, app_token: str) -> None:
         self.socket = AsyncSocketModeHandler(self.app, app_token=app_token)
@@ -61,6 +68,7 @@ class SlackBot:
         if self.socket:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
         await self.rt.drain(timeout=10)
+        self.resumer.queue.close()
         self.assistant.close()
 
 
@@ -113,9 +121,12 @@ def build_slack(
         process_before_response=True,
     )
     dedupe.register(app, assistant.state, settings.slack.event_dedupe_hours * 3600)
-    commands.register(app, rt, assistant.dispatcher)
-    conversation.register(app, rt, assistant.dispatcher)
+    queue = CommandQueue(settings.data_path("bot.sqlite3"))  # same file as the bot state, its own table
+    commands.register(app, rt, assistant.dispatcher, queue)
+    memory = conversation.register(app, rt, assistant.dispatcher, queue)
+    resumer = Resumer(rt, assistant.dispatcher, queue, memory)
+    resume.register(app, resumer)
     approvals.register(app, assistant.desk, rt.spawn)
     home.register(app, assistant.workflows, assistant.state, rt.spawn, lambda s: on_user_settings(scheduler, s))
     services.extras["slack_connection"] = HttpConnection(client)
-    return SlackBot(app, rt, assistant)
+    return SlackBot(app, rt, assistant, resumer)
