@@ -71,6 +71,23 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+class _HandledByTeam(logging.Filter):
+    """autogen_core logs a traceback per agent when a model call fails, and again for each agent that then sees
+    the group chat's error. The team reports that failure itself (one warning naming the endpoint, and the run's
+    error for the user), so those records would only bury the message in tracebacks: drop them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        while exc is not None:
+            if isinstance(exc, LlmError) or "GroupChatError" in str(exc):
+                return False
+            exc = exc.__cause__ or exc.__context__
+        return True
+
+
+logging.getLogger("autogen_core").addFilter(_HandledByTeam())
+
+
 async def _report(
     ev: BaseAgentEvent | BaseChatMessage, events: list[ProgressEvent], on_progress: ProgressSink | None
 ) -> None:

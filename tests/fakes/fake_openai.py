@@ -2,7 +2,8 @@
 
 It routes on the ``ROLE=<agent>`` marker each agent's system prompt starts with (never on call order), answers
 with tool calls or text, reports usage, and can be told to misbehave: wrong key (401), unknown model (404),
-429/5xx bursts, malformed JSON, slow answers, junk instead of tool calls, and drafts citing facts that don't exist.
+429/5xx bursts (with Retry-After), malformed JSON, slow answers, hangs (until the client gives up), junk instead of
+tool calls, and drafts citing facts that don't exist. ``fault_script`` builds "N failures of one kind" lists.
 Run standalone with ``python tests/fakes/fake_openai.py --port 8765``.
 """
 
@@ -23,6 +24,18 @@ from aiohttp import web
 Spec = dict[str, Any]
 Responder = Callable[[dict[str, Any]], Spec]
 ROLES = ("researcher", "scorer", "copywriter", "compliance")
+
+
+def fault_script(kind: str, n: int = 1, *, retry_after: float | None = None) -> list[Spec]:
+    """``n`` failures of one kind for ``FakeOpenAI.failures``: "429", "500", "503", "hang" or "malformed"."""
+    if kind == "hang":
+        return [{"hang": True} for _ in range(n)]
+    if kind == "malformed":
+        return [{"malformed": True} for _ in range(n)]
+    spec: Spec = {"status": int(kind)}
+    if retry_after is not None:
+        spec["retry_after"] = retry_after
+    return [dict(spec) for _ in range(n)]
 
 
 def approx_tokens(obj: Any) -> int:
@@ -121,7 +134,10 @@ class FakeOpenAI:
     ) -> None:
         self.responder, self.api_key, self.models, self.port = responder, api_key, models, port
         self.requests: list[dict[str, Any]] = []
-        self.failures: list[Spec] = []  # consumed first: {"status": 429} / {"malformed": True} / {"delay": s}
+        # consumed first: {"status": 429, "retry_after": 1} / {"malformed": True} / {"delay": s} / {"hang": True}
+        self.failures: list[Spec] = []
+        self.arrivals: list[float] = []  # time.monotonic() of every chat request, in order
+        self.served: list[dict[str, int]] = []  # the usage block of every successful (200) answer
         self._runner: web.AppRunner | None = None
 
     @property
@@ -154,23 +170,41 @@ class FakeOpenAI:
         return web.json_response({"object": "list", "data": [{"id": i, "object": "model"} for i in ids]})
 
     @staticmethod
-    def _error(status: int, message: str, code: str) -> web.Response:
-        return web.json_response({"error": {"message": message, "type": code, "code": code}}, status=status)
+    def _error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> web.Response:
+        body = {"error": {"message": message, "type": code, "code": code}}
+        return web.json_response(body, status=status, headers=headers)
+
+    @staticmethod
+    async def _hang(request: web.Request, limit: float = 60.0) -> None:
+        """Answer nothing until the client hangs up (its timeout) or ``limit`` passes."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                return
+            await asyncio.sleep(0.05)
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         if self.api_key is not None and request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return self._error(401, "Incorrect API key provided", "invalid_api_key")
         body = await request.json()
         self.requests.append(body)
+        self.arrivals.append(time.monotonic())
         if self.models is not None and body.get("model") not in self.models:
             return self._error(404, f"The model `{body.get('model')}` does not exist", "model_not_found")
         spec = self.failures.pop(0) if self.failures else self.responder(body)
+        if spec.get("hang"):
+            await self._hang(request)
+            return web.Response(status=504, text="hung")  # nobody is listening any more
         if spec.get("delay"):
             await asyncio.sleep(spec["delay"])
             if len(spec) == 1:
                 spec = self.responder(body)
         if "status" in spec:
-            return self._error(spec["status"], "scripted failure", "rate_limit_exceeded")
+            status = int(spec["status"])
+            code = "rate_limit_exceeded" if status == 429 else "server_error"
+            headers = {"Retry-After": f"{spec['retry_after']:g}"} if spec.get("retry_after") is not None else None
+            return self._error(status, "scripted failure", code, headers)
         if spec.get("malformed"):
             return web.Response(text='{"id": "chatcmpl-x", "choices": [', content_type="application/json")
         calls = [
@@ -187,6 +221,7 @@ class FakeOpenAI:
             message["tool_calls"] = calls
         prompt = approx_tokens(body.get("messages", [])) + approx_tokens(body.get("tools", []))
         completion = approx_tokens([content, calls])
+        self.served.append({"prompt_tokens": prompt, "completion_tokens": completion})
         return web.json_response(
             {
                 "id": f"chatcmpl-{uuid.uuid4().hex[:10]}",
