@@ -1,18 +1,39 @@
-"""Per-channel send queue: posts to one channel leave at most once per interval, in order, others unaffected."""
+"""Per-channel send queue: posts to one channel leave at most once per interval, in order, others unaffected.
+
+A rate-limit storm that outlasts the client's own 429 retries is waited out here (honouring Retry-After, for up
+to ``patience`` seconds), holding the channel's place in line, so a burst of posts still arrives once and in order.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+log = logging.getLogger(__name__)
+
+
+def _retry_after(exc: SlackApiError) -> float | None:
+    """Seconds Slack asked us to wait, when ``exc`` is a 429; None for any other error."""
+    response = getattr(exc, "response", None)
+    if response is None or getattr(response, "status_code", None) != 429:
+        return None
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after") or "1"
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return 1.0
+
 
 class SendQueue:
-    def __init__(self, client: AsyncWebClient, interval: float) -> None:
-        self.client, self.interval = client, interval
+    def __init__(self, client: AsyncWebClient, interval: float, *, patience: float = 300.0) -> None:
+        self.client, self.interval, self.patience = client, interval, patience
         self._locks: dict[str, asyncio.Lock] = {}
         self._last: dict[str, float] = {}
 
@@ -22,10 +43,18 @@ class SendQueue:
             wait = self._last.get(channel, 0.0) + self.interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            try:
-                return await call()
-            finally:
-                self._last[channel] = time.monotonic()
+            give_up = time.monotonic() + self.patience
+            while True:
+                try:
+                    return await call()
+                except SlackApiError as exc:
+                    pause = _retry_after(exc)
+                    if pause is None or time.monotonic() + pause > give_up:
+                        raise
+                    log.warning("channel %s still rate-limited after the client's retries; waiting %gs", channel, pause)
+                    await asyncio.sleep(pause)
+                finally:
+                    self._last[channel] = time.monotonic()
 
     async def post(self, channel: str, **kwargs: Any) -> AsyncSlackResponse:
         return await self._paced(channel, lambda: self.client.chat_postMessage(channel=channel, **kwargs))  # type: ignore[no-any-return]

@@ -1,9 +1,10 @@
 """FakeSlack: Slack's Web API, response_url hooks, file uploads and Socket Mode on 127.0.0.1, with Slack's rules.
 
 One aiohttp server on an ephemeral loopback port. It records every call and enforces the rules that bite real
-apps: 429 + Retry-After on more than one chat.postMessage per second per channel, 3 s trigger expiry (the test
-trigger id carries its issue time in ms), triggers usable once, 50 blocks per message, 3000 characters per
-section text, response_url usable 5 times, bot tokens for the Web API and app tokens for apps.connections.open.
+apps: 429 + Retry-After on more than one chat.postMessage per second per channel (or on every post during a
+``storm()``), 3 s trigger expiry (the test trigger id carries its issue time in ms), triggers usable once,
+50 blocks per message, 3000 characters per section text, response_url usable 5 times, bot tokens for the Web API
+and app tokens for apps.connections.open.
 Payload builders and a v0 request signer live at the bottom.
 """
 
@@ -56,6 +57,8 @@ class FakeSlack:
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     envelopes: dict[str, Envelope] = field(default_factory=dict)
     fail_next: dict[str, int] = field(default_factory=dict)  # method -> number of HTTP 500s to return first
+    storm_until: float = 0.0  # time.monotonic() until which every chat.postMessage gets 429 (see storm())
+    storm_retry_after: int = 1
 
     def __post_init__(self) -> None:
         self._last_post: dict[str, float] = {}
@@ -99,6 +102,11 @@ class FakeSlack:
 
     def response_url(self, name: str | None = None) -> str:
         return f"{self.url}/hooks/commands/{TEAM}/{name or uuid.uuid4().hex}"
+
+    def storm(self, seconds: float, retry_after: int = 1) -> None:
+        """A workspace-wide rate-limit storm: every chat.postMessage is refused with 429 and ``Retry-After``
+        for ``seconds``, whatever the channel (Slack does this when an app exceeds its tier)."""
+        self.storm_until, self.storm_retry_after = time.monotonic() + seconds, retry_after
 
     # ---- queries for tests -----------------------------------------------------------------------------------
     def ok_calls(self, method: str) -> list[Call]:
@@ -200,6 +208,8 @@ class FakeSlack:
         if bad := self._check_blocks(args.get("blocks")):
             return self._err(call, bad)
         now = time.monotonic()
+        if now < self.storm_until:
+            return self._err(call, "ratelimited", 429, {"Retry-After": str(self.storm_retry_after)})
         last = self._last_post.get(channel)
         if last is not None and now - last < self.post_interval:
             return self._err(call, "ratelimited", 429, {"Retry-After": "1"})
