@@ -260,19 +260,24 @@ class AgentWorkflows:
         first = contact or (next((p.email for p in profile.people if p.email), None) if profile else None)
         suppressions = await store.suppressions_for(first) if first else []
         spam = build_spam_scorer(s, one_shot=True)
+        written_by = "templates (no model configured)"
         try:
-            await progress("drafting and reviewing the sequence")
-            package = await draft_sequence(
-                profile,
-                domain=domain,
-                persona=s.persona,
-                languages=s.languages,
-                compliance=s.compliance,
-                sender=Sender(address=s.outreach.from_address, public_url=s.http.public_url),
-                contact_email=contact,
-                spam=spam,
-                suppressions=suppressions,
-            )
+            package = None
+            if self.services.extras.get("llm") is not None and profile is not None and not suppressions:
+                package, written_by = await self._team_draft(domain, contact, spam, progress)
+            if package is None:
+                await progress("drafting and reviewing the sequence")
+                package = await draft_sequence(
+                    profile,
+                    domain=domain,
+                    persona=s.persona,
+                    languages=s.languages,
+                    compliance=s.compliance,
+                    sender=Sender(address=s.outreach.from_address, public_url=s.http.public_url),
+                    contact_email=contact,
+                    spam=spam,
+                    suppressions=suppressions,
+                )
         except UnknownCompany as exc:
             raise UsageError(str(exc)) from exc
         finally:
@@ -320,8 +325,48 @@ class AgentWorkflows:
                 "step1_ids": step1,
                 "approvers_group": group,
                 "raw": first_step.raw if first_step else "",  # re-reviewed after an Edit
+                "written_by": written_by,
             },
         )
+
+    async def _team_draft(self, domain: str, contact: str | None, spam: Any, progress: Progress) -> tuple[Any, str]:
+        """The agent team's sequence for an explicit draft request, or (None, why) to draft from templates.
+
+        The team runs the same pipeline as `amia lead` (research brief, score, copywriter, code review). When it
+        judges the lead not qualified, the human asked anyway, so the templates draft it and the card says why.
+        """
+        from agents.llm.lead import LeadTask, ProgressEvent
+        from agents.llm.runstore import RunStore
+        from agents.llm.team import LeadTeam
+        from agents.workflows.pipeline import process_lead, team_rules_from
+
+        s = self.services.settings
+        toolbox = lead_toolbox(self.services, spam)
+        rules, _ = await team_rules_from(self.services.extras.get("memory"))
+        team = LeadTeam(self.services.extras["llm"], s.llm, s.persona, toolbox, self.services.extras["budget"], rules)
+
+        async def on_progress(ev: ProgressEvent) -> None:
+            if ev.kind == "tool_call":
+                await progress(f"{ev.agent}: {ev.text}")
+
+        await progress("the agent team is researching, scoring and drafting")
+        outcome = await process_lead(
+            LeadTask(domain, contact=contact),
+            toolbox=toolbox,
+            team=team,
+            rules=rules,
+            runs=RunStore(s.data_path("runs")),
+            graph=self.graph,
+            on_progress=on_progress,
+        )
+        draft = outcome.state.draft
+        if draft is None:
+            score = outcome.state.score
+            why = f"{score.tier}, {score.score:.0f}/100" if score else "no score"
+            return None, f"templates: the agent team judged {domain} not qualified ({why}); drafted because you asked"
+        await progress("reviewing the team's draft")
+        package = await toolbox.package_for(domain, draft, contact=contact)
+        return package, f"the agent team ({s.llm.model}; {outcome.mode_note})"
 
     async def schedule_send(self, draft: DraftResult, approved_by: str) -> str:
         from bot.outreach.errors import NotSendable
@@ -448,3 +493,22 @@ class AgentWorkflows:
             for k in moved[:5]
             if k in learned and abs(learned[k] - hand[k]) >= 0.5
         ]
+
+
+def lead_toolbox(services: Any, spam: Any, research_fn: Any = None) -> Any:
+    """The agent team's toolbox over this process's graph and settings (`amia lead` and Slack drafts alike)."""
+    from agents.workflows.drafting import Sender
+    from agents.workflows.pipeline import WorkflowToolbox
+
+    s = services.settings
+    return WorkflowToolbox(
+        graph=services.graph,
+        icp=s.icp,
+        scoring=s.scoring,
+        persona=s.persona,
+        languages=s.languages,
+        compliance=s.compliance,
+        sender=Sender(address=s.outreach.from_address, public_url=s.http.public_url),
+        spam=spam,
+        research_fn=research_fn,
+    )

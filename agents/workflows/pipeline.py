@@ -349,12 +349,16 @@ class WorkflowToolbox:
             mode=step.mode,
         )
 
+    async def package_for(self, domain: str, draft: DraftOutcome, *, contact: str | None) -> DraftPackage:
+        """The whole reviewed sequence around an accepted step-1 draft (the team's, or the templates')."""
+        writer = _SubmittedWriter(draft, TemplateWriter()) if draft.mode == "llm" else None
+        return await self._package(domain, contact, draft.language, writer)
+
     async def review(
         self, domain: str, draft: DraftOutcome, *, contact: str | None, country: str | None
     ) -> ReviewOutcome:
         """Always the drafting workflow's own review (footer, unsubscribe, rules, spam), whoever wrote step 1."""
-        writer = _SubmittedWriter(draft, TemplateWriter()) if draft.mode == "llm" else None
-        package = await self._package(domain, contact, draft.language, writer)
+        package = await self.package_for(domain, draft, contact=contact)
         step = package.steps[0] if package.steps else None
         findings = [f.model_dump() for f in (step.findings if step else package.findings)]
         verdict = (step.verdict if step else package.verdict).value

@@ -14,13 +14,13 @@ from typing import Any
 from agents.llm.lead import LeadTask
 from agents.llm.runstore import RunStore
 from agents.llm.team import LeadTeam
-from agents.workflows.drafting import Sender
-from agents.workflows.pipeline import UnknownLead, WorkflowToolbox, process_lead, team_rules_from
+from agents.workflows.pipeline import UnknownLead, process_lead, team_rules_from
 from agents.workflows.research import research_company
 from bot.commands.base import print_json
 from bot.errors import UsageError
 from bot.services import build_services, build_spam_scorer
 from bot.settings import Settings
+from bot.workflows import lead_toolbox
 from knowledge.models import InvalidDomain, normalise_domain
 
 
@@ -48,17 +48,7 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
 
         spam = build_spam_scorer(settings, one_shot=True)
         try:
-            toolbox = WorkflowToolbox(
-                graph=services.graph,
-                icp=settings.icp,
-                scoring=settings.scoring,
-                persona=settings.persona,
-                languages=settings.languages,
-                compliance=settings.compliance,
-                sender=Sender(address=settings.outreach.from_address, public_url=settings.http.public_url),
-                spam=spam,
-                research_fn=research,
-            )
+            toolbox = lead_toolbox(services, spam, research)
             rules, note = await team_rules_from(services.extras.get("memory"))
             client = services.extras.get("llm")
             team = (

@@ -184,7 +184,10 @@ def _package_card(a: Approval) -> list[Block]:
             }
         out.append(block)
     score = f"Score {a.draft.score.score:.0f}/100 ({a.draft.score.tier})" if a.draft.score else "Not scored"
-    out.append(context(f"{score} · risk {a.risk_tier} · {approval_status(a)}"))
+    written = a.draft.extra.get("written_by")
+    out.append(
+        context(f"{score} · risk {a.risk_tier} · {approval_status(a)}" + (f" · by {written}" if written else ""))
+    )
     return _cap(out)
 
 
