@@ -146,6 +146,27 @@ class BotState:
         )
         return changed == 1
 
+    async def due_snoozed(self, now: float | None = None) -> list[Approval]:
+        """Snoozed approvals whose snooze has run out, oldest first."""
+        rows = await self._q(
+            "SELECT id FROM approvals WHERE state='snoozed' AND snooze_until <= ? ORDER BY snooze_until",
+            (time.time() if now is None else now,),
+        )
+        found = [await self.approval(r[0]) for r in rows]
+        return [a for a in found if a is not None]
+
+    async def wake(self, approval_id: str, now: float | None = None) -> bool:
+        """Snoozed → pending once the snooze ran out; False if someone decided meanwhile or another worker woke it.
+
+        The actor stays the person who snoozed it, so the reminder can mention them.
+        """
+        changed = await self._x(
+            "UPDATE approvals SET state='pending', snooze_until=NULL WHERE id=? AND state='snoozed' "
+            "AND snooze_until <= ?",
+            (approval_id, time.time() if now is None else now),
+        )
+        return changed == 1
+
     async def open_approvals(self, limit: int = 20) -> list[Approval]:
         rows = await self._q(
             "SELECT id FROM approvals WHERE state IN ('pending','snoozed') ORDER BY created DESC LIMIT ?", (limit,)

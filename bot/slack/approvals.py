@@ -101,6 +101,33 @@ class ApprovalDesk:
         return latest
 
 
+async def wake_snoozed(state: BotState, client: AsyncWebClient, now: float | None = None) -> int:
+    """Bring back drafts whose snooze ran out: the card shows its buttons as pending again and the person who
+    snoozed it is reminded in the card's thread. Each card is woken once (an atomic state change), so two
+    workers or a re-run never remind twice; a crash between the change and the reminder leaves the card pending,
+    visible in App Home, rather than reminding twice."""
+    woken = 0
+    for a in await state.due_snoozed(now):
+        snoozer = a.actor
+        if not await state.wake(a.id, now):
+            continue
+        woken += 1
+        latest = await state.approval(a.id)
+        if latest is None or not latest.channel or not latest.ts:
+            continue  # a console draft: the console lists it again as pending
+        await client.chat_update(
+            channel=latest.channel, ts=latest.ts, text=blocks.approval_text(latest)[:3000],
+            blocks=blocks.build_approval(latest),
+        )  # fmt: skip
+        who = f"<@{snoozer}> " if snoozer and snoozer != CONSOLE_USER else ""
+        await client.chat_postMessage(
+            channel=latest.channel,
+            thread_ts=latest.ts,
+            text=f"{who}this draft for {latest.draft.domain} is back from snooze and waiting for a decision.",
+        )
+    return woken
+
+
 def register(app: AsyncApp, desk: ApprovalDesk, spawn: Spawn) -> None:
     """Listeners ack at once and hand the rest to ``spawn`` (the app runs with process_before_response)."""
 

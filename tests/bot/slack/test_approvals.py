@@ -176,3 +176,34 @@ async def test_expired_trigger_tells_the_user_to_retry(harness: Harness) -> None
     got = await harness.fake.wait_for(lambda: harness.fake.hooks.get("commands/T0TEAM0001/late"))
     assert "Click Edit again" in got[0]["text"]
     assert trigger_id()  # fresh triggers are what Slack sends normally
+
+
+async def test_snoozed_card_comes_back_once_when_the_snooze_runs_out(harness: Harness) -> None:
+    from bot.slack.approvals import SNOOZE_SECONDS, wake_snoozed
+
+    approval_id, message = await post_card(harness)
+    await harness.interact(click(harness, blocks.SNOOZE, approval_id, message))
+    await harness.fake.wait_for(
+        lambda: [c for c in harness.fake.ok_calls("chat.update") if "Snoozed by" in json.dumps(c.args.get("blocks"))]
+    )
+    state, client = harness.bot.assistant.state, harness.bot.rt.client
+    assert await wake_snoozed(state, client) == 0, "not due yet"
+    assert (await state.approval(approval_id)).state == "snoozed"  # type: ignore[union-attr]
+
+    later = time.time() + SNOOZE_SECONDS + 1
+    updates = len(harness.fake.ok_calls("chat.update"))
+    assert await wake_snoozed(state, client, now=later) == 1
+    assert await wake_snoozed(state, client, now=later) == 0, "woken once: no second reminder"
+    card = harness.fake.ok_calls("chat.update")[updates:]
+    assert len(card) == 1 and card[0].args["ts"] == message["ts"]
+    assert "Waiting for approval" in json.dumps(card[0].args["blocks"]) and blocks.APPROVE in json.dumps(
+        card[0].args["blocks"]
+    )
+    reminders = [c for c in harness.fake.ok_calls("chat.postMessage") if "back from snooze" in c.args.get("text", "")]
+    assert len(reminders) == 1
+    assert reminders[0].args["thread_ts"] == message["ts"] and "<@U0ALEX0001>" in reminders[0].args["text"]
+
+    await harness.interact(click(harness, blocks.APPROVE, approval_id, message))  # the buttons work again
+    await harness.fake.wait_for(
+        lambda: [c for c in harness.fake.ok_calls("chat.update") if "Approved by" in json.dumps(c.args.get("blocks"))]
+    )
