@@ -4,6 +4,7 @@ and the two transports (Socket Mode with SLACK_APP_TOKEN, signed HTTP requests o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from bot.errors import ServiceError
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.slack import approvals, commands, conversation, dedupe, home, resume
+from bot.slack.ack_timing import TimedApp
 from bot.slack.digest import CHART_NAME, Digest
 from bot.slack.queue import CommandQueue
 from bot.slack.resume import Resumer, ResumeReport
@@ -55,9 +57,15 @@ class SlackBot:
     resumer: Resumer
     socket: AsyncSocketModeHandler | None = None
 
+    _watch: asyncio.Task[None] | None = None
+
     async def resume(self) -> ResumeReport:
-        """Pick up the commands a previous process accepted but did not finish (call once the bot is up)."""
-        return await self.resumer.resume_all()
+        """Pick up the commands a previous process accepted but did not finish (call once the bot is up), then
+        keep looking for orphans of other processes that share the state file."""
+        report = await self.resumer.resume_all()
+        if self._watch is None:
+            self._watch = asyncio.get_running_loop().create_task(self.resumer.watch(), name="command-resume")
+        return report
 
     async def connect_socket_mode(self, app_token: str) -> None:
         self.socket = AsyncSocketModeHandler(self.app, app_token=app_token)
@@ -67,6 +75,9 @@ class SlackBot:
     async def close(self) -> None:
         if self.socket:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
+        if self._watch is not None:
+            self._watch.cancel()
+            await asyncio.gather(self._watch, return_exceptions=True)
         await self.rt.drain(timeout=10)
         self.resumer.queue.close()
         self.assistant.close()
@@ -104,15 +115,23 @@ def build_slack(
             title="Funnel and score distribution",
         )
 
+    async def digest_seen(destination: str, title: str, since: float) -> bool:
+        """Did a digest with this title reach the channel after ``since``? (after a crash mid-post)"""
+        resp = await client.conversations_history(channel=destination, oldest=f"{since:.6f}", limit=100)
+        messages: list[dict[str, Any]] = resp.get("messages") or []
+        return any(m.get("bot_id") and m.get("text") == title for m in messages)
+
     assistant = build_assistant(
         services,
         surface="slack",
         deliver_alert=deliver_alert,
         post_digest=post_digest,
+        digest_seen=digest_seen,
         workflows=workflows,
         scheduler=scheduler,
     )
-    app = AsyncApp(
+    app = TimedApp(  # an AsyncApp that times each ack for /metrics
+        services.metrics,
         client=client,
         signing_secret=signing_secret or "",
         request_verification_enabled=True,

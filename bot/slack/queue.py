@@ -4,14 +4,24 @@ before Slack gets its ack, marked running / done / failed as it moves, and found
 A row is keyed by a stable id (the slash command's trigger_id, the event's event_id), so a redelivered request
 is recognised and run once. The progress and result message timestamps are stored as soon as Slack returns them,
 so a resumed command edits the message it already posted instead of posting another one.
+
+Every row names the process (runner) that owns it. A command is only picked up again when its runner is gone:
+on this host, a runner holds an flock on ``runners/<id>.lock`` next to the SQLite file for as long as it lives
+(the kernel drops it on kill -9); a runner on another host sharing the file proves it is alive with a heartbeat.
+So restarting one of several processes that share the state file never re-runs another's work in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
+import os
+import socket
 import sqlite3
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,15 +30,21 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (
   id TEXT PRIMARY KEY, surface TEXT NOT NULL, user TEXT NOT NULL, channel TEXT NOT NULL, thread TEXT,
   response_url TEXT, text TEXT NOT NULL, received REAL NOT NULL, state TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0, progress_ts TEXT, result_ts TEXT, note TEXT, updated REAL NOT NULL);
+  attempts INTEGER NOT NULL DEFAULT 0, progress_ts TEXT, result_ts TEXT, note TEXT, updated REAL NOT NULL,
+  owner TEXT);
 CREATE INDEX IF NOT EXISTS commands_state ON commands (state);
+CREATE TABLE IF NOT EXISTS runners (runner TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL,
+  beat REAL NOT NULL);
 """
 UNFINISHED = ("queued", "running")  # what a restart picks up again
 KEEP_FINISHED_DAYS = 7.0  # finished rows are pruned after this long (they only serve dedupe and debugging)
 MAX_ATTEMPTS = 3  # runs a restart may start; a command that keeps dying with the bot is given up, not looped
 EXPIRE_AFTER_HOURS = 24.0  # an interrupted command older than this is dropped with a message instead of re-run
+HEARTBEAT_SECONDS = 30.0  # how often a runner proves it is alive (and looks for orphaned commands)
+STALE_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS  # a runner on another host silent this long is taken for dead
 _COLUMNS = (
-    "id, surface, user, channel, thread, response_url, text, received, state, attempts, progress_ts, result_ts, note"
+    "id, surface, user, channel, thread, response_url, text, received, state, attempts, progress_ts, result_ts, "
+    "note, owner"
 )
 
 
@@ -47,6 +63,7 @@ class QueuedCommand:
     progress_ts: str | None = None
     result_ts: str | None = None
     note: str | None = None
+    owner: str | None = None  # the runner (process) working on it
 
 
 def resumed_text(attempt: int) -> str:
@@ -71,9 +88,45 @@ class CommandQueue:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
+        self.runner, self.host = uuid.uuid4().hex[:16], socket.gethostname()
+        self._lock_dir = path.parent / "runners"
+        self._lock_dir.mkdir(exist_ok=True)
+        self._lock_fd = os.open(self._lock_dir / f"{self.runner}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._run(
+            "INSERT OR REPLACE INTO runners (runner, host, pid, beat) VALUES (?,?,?,?)",
+            (self.runner, self.host, os.getpid(), time.time()),
+        )
 
     def close(self) -> None:
+        """Leave cleanly: unfinished commands of this runner become orphans the next runner picks up."""
+        with contextlib.suppress(sqlite3.Error):
+            self._run("DELETE FROM runners WHERE runner=?", (self.runner,))
         self._db.close()
+        (self._lock_dir / f"{self.runner}.lock").unlink(missing_ok=True)
+        os.close(self._lock_fd)  # releases the flock
+
+    async def beat(self) -> None:
+        await self._x("UPDATE runners SET beat=? WHERE runner=?", (time.time(), self.runner))
+
+    def _alive(self, runner: str | None, host: str | None, beat: float | None, now: float) -> bool:
+        if runner is None or host is None:  # no owner, or its runner closed: nobody is working on it
+            return False
+        if runner == self.runner:
+            return True
+        if host != self.host:
+            return beat is not None and now - beat < STALE_AFTER_SECONDS
+        try:
+            fd = os.open(self._lock_dir / f"{runner}.lock", os.O_RDWR)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True  # its process holds the lock: alive
+        finally:
+            os.close(fd)  # also releases the lock if we got it
+        return False
 
     def _run(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
         with self._lock:
@@ -86,10 +139,11 @@ class CommandQueue:
         return await asyncio.to_thread(lambda: self._run(sql, params).rowcount)
 
     async def accept(self, job: QueuedCommand) -> bool:
-        """Persist a new command; False when its id is already known (a Slack retry or redelivery)."""
+        """Persist a new command owned by this runner; False when its id is already known (a Slack retry)."""
         now = time.time()
+        job.owner = self.runner
         added = await self._x(
-            f"INSERT OR IGNORE INTO commands ({_COLUMNS}, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR IGNORE INTO commands ({_COLUMNS}, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 job.id,
                 job.surface,
@@ -104,6 +158,7 @@ class CommandQueue:
                 None,
                 None,
                 None,
+                self.runner,
                 now,
             ),
         )
@@ -114,12 +169,12 @@ class CommandQueue:
         return QueuedCommand(*rows[0]) if rows else None
 
     async def start(self, command_id: str) -> int | None:
-        """Claim a queued or interrupted command for a run; returns the attempt number, None if it is finished."""
+        """Start a run of a command this runner owns; returns the attempt number, None if it is not ours to run."""
         placeholders = ",".join("?" for _ in UNFINISHED)
         changed = await self._x(
             f"UPDATE commands SET state='running', attempts=attempts+1, updated=? "
-            f"WHERE id=? AND state IN ({placeholders})",
-            (time.time(), command_id, *UNFINISHED),
+            f"WHERE id=? AND owner=? AND state IN ({placeholders})",
+            (time.time(), command_id, self.runner, *UNFINISHED),
         )
         if changed != 1:
             return None
@@ -140,19 +195,43 @@ class CommandQueue:
         )
 
     async def move(self, command_id: str, from_state: str, to_state: str) -> bool:
-        """Atomic state change (a double click on "Run it again" re-queues once)."""
+        """Atomic state change, taking ownership (a double click on "Run it again" re-queues once)."""
         changed = await self._x(
-            "UPDATE commands SET state=?, updated=? WHERE id=? AND state=?",
-            (to_state, time.time(), command_id, from_state),
+            "UPDATE commands SET state=?, owner=?, updated=? WHERE id=? AND state=?",
+            (to_state, self.runner, time.time(), command_id, from_state),
         )
         return changed == 1
 
-    async def unfinished(self) -> list[QueuedCommand]:
+    async def orphans(self, now: float | None = None) -> list[QueuedCommand]:
+        """Unfinished commands whose runner is gone (killed, or stopped before they were done)."""
+        at = time.time() if now is None else now
         placeholders = ",".join("?" for _ in UNFINISHED)
         rows = await self._q(
-            f"SELECT {_COLUMNS} FROM commands WHERE state IN ({placeholders}) ORDER BY received", UNFINISHED
+            f"SELECT {', '.join('c.' + c for c in _COLUMNS.split(', '))}, r.host, r.beat FROM commands c "
+            f"LEFT JOIN runners r ON r.runner = c.owner WHERE c.state IN ({placeholders}) ORDER BY c.received",
+            UNFINISHED,
         )
-        return [QueuedCommand(*r) for r in rows]
+        return [QueuedCommand(*r[:-2]) for r in rows if not self._alive(r[-3], r[-2], r[-1], at)]
+
+    async def adopt(self, job: QueuedCommand) -> bool:
+        """Take an orphan over (one runner wins when several look at once); ``job.owner`` becomes this runner."""
+        placeholders = ",".join("?" for _ in UNFINISHED)
+        changed = await self._x(
+            f"UPDATE commands SET owner=?, updated=? WHERE id=? AND owner IS ? AND state IN ({placeholders})",
+            (self.runner, time.time(), job.id, job.owner, *UNFINISHED),
+        )
+        if changed == 1:
+            job.owner = self.runner
+        return changed == 1
+
+    async def reap(self, now: float | None = None) -> None:
+        """Forget runners that are gone (their lock files too); their commands were adopted or will be."""
+        at = time.time() if now is None else now
+        for runner, host, beat in await self._q("SELECT runner, host, beat FROM runners"):
+            if not self._alive(runner, host, beat, at):
+                await self._x("DELETE FROM runners WHERE runner=?", (runner,))
+                if host == self.host:
+                    (self._lock_dir / f"{runner}.lock").unlink(missing_ok=True)
 
     async def prune(self, now: float | None = None) -> int:
         """Forget finished commands older than KEEP_FINISHED_DAYS."""

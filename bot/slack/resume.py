@@ -8,6 +8,7 @@ runs, and dropped with a message when older than EXPIRE_AFTER_HOURS. The asker r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from bot.dispatch import USAGE, Dispatcher, clean_text, parse_command, parse_int
 from bot.errors import UsageError, new_error_id
 from bot.slack import commands, conversation
 from bot.slack.conversation import ThreadMemory
-from bot.slack.queue import EXPIRE_AFTER_HOURS, MAX_ATTEMPTS, CommandQueue, QueuedCommand
+from bot.slack.queue import EXPIRE_AFTER_HOURS, HEARTBEAT_SECONDS, MAX_ATTEMPTS, CommandQueue, QueuedCommand
 from bot.slack.runtime import SlackRuntime
 
 log = logging.getLogger(__name__)
@@ -92,12 +93,26 @@ class Resumer:
         else:
             await conversation.answer(self.rt, self.dispatcher, self.memory, self.queue, job, resumed=resumed)
 
+    async def watch(self) -> None:
+        """Beat and look for orphans every HEARTBEAT_SECONDS: picks up the work of a process that died while this
+        one runs (several processes sharing the state file). Runs until cancelled."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                await self.queue.beat()
+                await self.resume_all()
+            except Exception:
+                log.exception("looking for interrupted commands failed (%s)", new_error_id())
+
     async def resume_all(self, now: float | None = None) -> ResumeReport:
-        """Look at every unfinished command once (called when the bot starts); re-runs go to background jobs."""
+        """Look at every orphaned command once (at start, then every HEARTBEAT_SECONDS); re-runs go to
+        background jobs."""
         at = time.time() if now is None else now
         report = ResumeReport()
         await self.queue.prune(at)
-        for job in await self.queue.unfinished():
+        for job in await self.queue.orphans(at):
+            if not await self.queue.adopt(job):  # another runner sharing the file took it first
+                continue
             shown = f"`{clean_text(job.text)[:200]}`"
             if at - job.received > EXPIRE_AFTER_HOURS * 3600:
                 asked = datetime.fromtimestamp(job.received, UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -129,6 +144,7 @@ class Resumer:
                 else:
                     self.rt.spawn(self.run(job, resumed=job.attempts > 0), f"resumed {job.surface}", heavy=True)
                     report.rerun.append(job.id)
+        await self.queue.reap(at)
         if any((report.rerun, report.asked, report.gave_up, report.expired)):
             log.info(
                 "resumed commands after a restart: %d re-run, %d asked, %d given up, %d expired",

@@ -245,3 +245,22 @@ async def test_team_rule_interrupted_mid_turn_is_asked_about_not_repeated(
     assert [p["rule"] for p in prefs] == [{"field": "employees", "min": 50}]
     assert "Running it again" in fake.messages[("C0SALES001", question.response["ts"])]["text"]
     assert any("Noted as a team preference" in (m.get("text") or "") for m in fake.messages.values())
+
+
+async def test_a_restart_never_takes_over_work_another_live_process_is_doing(
+    tmp_path: Path, fake: FakeSlack, graph: Any
+) -> None:
+    """Two processes share the state file: one (re)starting leaves the other's command in flight alone, and takes
+    it over once that process is gone."""
+    fields = slash_command("research acme.io", response_url=fake.response_url())
+    async with bot_on(tmp_path, fake, graph) as other:
+        async with bot_on(tmp_path, fake, graph, delay=60) as busy:
+            await busy.command(fields)
+            await stored(tmp_path, fields["trigger_id"], lambda j: j.progress_ts)
+            assert (await other.bot.resume()).rerun == []  # busy is alive: its work is not an orphan
+            await crash(busy)
+        assert (await other.bot.resumer.resume_all()).rerun == [fields["trigger_id"]]
+        done = await stored(tmp_path, fields["trigger_id"], lambda j: j.state == "done")
+        await other.bot.rt.drain()
+    assert done.attempts == 2 and len(parents(fake)) == 1
+    assert len([c for c in in_thread(fake, done.progress_ts or "") if "Acme" in json.dumps(c.args.get("blocks"))]) == 1
