@@ -40,7 +40,9 @@ async def background_loops(services: Services, *, notify: Notify | None = None) 
     names: list[str] = []
     outreach = services.extras.get(OUTREACH_KEY)
     if outreach is not None:
-        tasks.append(asyncio.create_task(outreach.worker.run_forever(stop), name="outreach-worker"))
+        idle = services.settings.outreach.sending.poll_seconds
+        worker = outreach.worker.run_forever(stop, idle_seconds=idle)
+        tasks.append(asyncio.create_task(worker, name="outreach-worker"))
         names.append("outreach-worker")
         try:
             poller = build_poller(services.settings, outreach, notify=notify)

@@ -104,10 +104,25 @@ async def _run(args: argparse.Namespace, settings: Settings, out: Outreach) -> i
         counts = Counter(s["status"] for s in steps)
         unknown = [s["step_id"] for s in steps if s["status"] == "unknown"]
         unmatched = len(await out.store.inbound(kind="unmatched"))
+        retrying = [s for s in steps if s["status"] == "scheduled" and s.get("defer_reason") == "retry"]
         if args.json:
-            print_json({"steps": dict(counts), "unknown": unknown, "unmatched_inbound": unmatched})
+            print_json(
+                {
+                    "steps": dict(counts),
+                    "unknown": unknown,
+                    "unmatched_inbound": unmatched,
+                    "retrying": [
+                        {k: s.get(k) for k in ("step_id", "attempts", "last_error", "due_at")} for s in retrying
+                    ],
+                }
+            )
         else:
             print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no steps")
+            for s in retrying:
+                print(
+                    f"not sent yet, will retry: step {s['step_id']} (attempt {s.get('attempts')} failed: "
+                    f"{s.get('last_error')}); next try {s['due_at']:%Y-%m-%d %H:%M} UTC"
+                )
             for step_id in unknown:
                 print(f"needs a human: step {step_id} may or may not have been sent (amia outreach resolve)")
             if unmatched:

@@ -60,6 +60,9 @@ class SendingConfig(BaseModel):
     stagger_seconds: int = Field(600, ge=0, description="random spread added to each slot so sends don't bunch")
     default_timezone: str = Field("UTC", description="time zone when the company's location gives none")
     lease_seconds: int = Field(300, ge=30, description="how long a worker owns a step it is sending")
+    poll_seconds: float = Field(
+        30.0, gt=0, le=3600, description="how often the running bot's outreach worker looks for due steps"
+    )
 
 
 class TrackingConfig(BaseModel):

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from agents.policies.ab_testing import Experiment, VariantStats, choose_variant, stats_from, summarise
 from agents.policies.sequencing import SendRules, first_slot, timezone_for, timing_model_from
+from bot.metrics import Metrics
 from bot.outreach.config import OutreachConfig
 from bot.outreach.dkim import DkimSigner
 from bot.outreach.errors import NotSendable, PermanentFailure, TemporaryFailure
@@ -64,6 +65,7 @@ class DeliveryResult:
     step_id: str
     status: str  # sent | retry | failed | refused
     detail: str
+    reason: str = ""  # why a step was refused: NotSendable's code (suppressed, not_approved, ...)
 
 
 class Sender:
@@ -80,7 +82,9 @@ class Sender:
         sender_name: str | None = None,
         signer: DkimSigner | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics  # amia_emails_sent_total by outcome
         self.store = store
         self.transport = transport
         self.config = config
@@ -263,13 +267,19 @@ class Sender:
 
     async def deliver(self, step: Mapping[str, Any], mailbox: str, owner: str, now: datetime) -> DeliveryResult:
         """Send a step this worker has claimed. Records before and after the hand-over to the transport."""
+        result = await self._deliver(step, mailbox, owner, now)
+        if self.metrics is not None:  # sent, retry, failed, suppressed or refused (not approved, stopped, lease lost)
+            self.metrics.record_send("suppressed" if result.reason == "suppressed" else result.status)
+        return result
+
+    async def _deliver(self, step: Mapping[str, Any], mailbox: str, owner: str, now: datetime) -> DeliveryResult:
         step_id = str(step["step_id"])
         message = await self.store.message_for_sending(str(step["message_id"]))
         try:
             await self._check(message, str(step["message_id"]), SENDABLE)
         except NotSendable as exc:
             await self.store.finish(step_id, "cancelled", str(exc))
-            return DeliveryResult(step_id, "refused", str(exc))
+            return DeliveryResult(step_id, "refused", str(exc), exc.reason)
         assert message is not None
         raw = self._render(step, message, mailbox, now)
         rfc_id = message_id_for(step_id, mailbox.rsplit("@", 1)[1])
@@ -293,7 +303,7 @@ class Sender:
                 return DeliveryResult(step_id, "failed", str(exc))
             delay = timedelta(seconds=self.config.smtp.retry_base_seconds * 2 ** (attempts - 1))
             await self.store.reschedule(step_id, now + delay, "retry", error=str(exc))
-            log.warning("step %s: temporary failure, retry in %s", step_id, delay)
+            log.warning("step %s not sent (%s); retry %d in %s", step_id, exc, attempts + 1, delay)
             return DeliveryResult(step_id, "retry", str(exc))
         except PermanentFailure as exc:
             await self.store.finish(step_id, "failed", str(exc))

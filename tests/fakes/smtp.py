@@ -1,7 +1,9 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd in its own thread) that keeps what it receives.
 
 ``reject_with`` makes it answer RCPT with a code (e.g. "450 try later", "550 no such user");
-``hold`` makes DATA wait until the event is set (to simulate a crash in the middle of a send).
+``hold`` makes DATA wait until the event is set (to simulate a crash in the middle of a send), from the
+``hold_from``-th message on (0 = every one); ``held`` is set while a DATA is held. ``down()``/``up()`` stop and
+restart the server on the same port (an outage).
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ class SmtpHandler:
     messages: list[Received] = field(default_factory=list)
     reject_with: str | None = None
     hold: threading.Event | None = None
+    hold_from: int = 0
     entered_data: threading.Event = field(default_factory=threading.Event)
+    held: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if self.reject_with:
@@ -44,9 +48,10 @@ class SmtpHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.entered_data.set()
-        if self.hold is not None:
+        if self.hold is not None and len(self.messages) >= self.hold_from:
             import asyncio
 
+            self.held.set()
             while not self.hold.is_set():
                 await asyncio.sleep(0.01)
         self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content)))
@@ -58,17 +63,28 @@ class SmtpServer:
     host: str
     port: int
     handler: SmtpHandler
+    controller: Controller | None = None
+
+    def down(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def up(self) -> None:
+        if self.controller is None:
+            self.controller = Controller(self.handler, hostname=self.host, port=self.port)
+            self.controller.start()
 
 
 @contextmanager
 def smtp_server() -> Iterator[SmtpServer]:
     handler = SmtpHandler()
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    server = SmtpServer("127.0.0.1", port, handler)
+    server.up()
     try:
-        yield SmtpServer("127.0.0.1", port, handler)
+        yield server
     finally:
         if handler.hold is not None:
             handler.hold.set()
-        controller.stop()
+        server.down()
