@@ -12,10 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,57 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.localneo4j import LocalNeo4j  # noqa: E402
-from bot.localneo4j.server import free_port  # noqa: E402
+from _common import INDUSTRIES, TECHS, companies, facts, latency_ms, throwaway_neo4j  # noqa: E402
+
 from knowledge.graph.neo4j_store import FACT_QUERIES, UPSERT_COMPANIES, Neo4jGraphStore  # noqa: E402
 from knowledge.graph.store import FactInput  # noqa: E402
-from knowledge.models import OPEN_END, Company, Signal, SignalType, company_id_for  # noqa: E402
-
-INDUSTRIES = [f"ind-{i}" for i in range(40)]
-TECHS = [f"tech-{i}" for i in range(300)]
-
-
-def companies(n: int, prefix: str) -> list[Company]:
-    rnd = random.Random(n)
-    return [
-        Company(
-            domain=f"{prefix}{i}.example.com",
-            name=f"Company {prefix}{i}",
-            hq_country=rnd.choice(["US", "DE", "GB", "FR"]),
-            employee_count=rnd.randint(5, 5000),
-        )
-        for i in range(n)
-    ]
-
-
-def facts(cos: list[Company], per_company: int) -> list[FactInput]:
-    rnd = random.Random(len(cos))
-    now = datetime.now(UTC) - timedelta(days=1)
-    out = []
-    for c in cos:
-        cid = company_id_for(c.domain)
-        out.append(
-            FactInput(
-                predicate="IN_INDUSTRY",
-                subject_key=cid,
-                object_key=rnd.choice(INDUSTRIES),
-                source_url=f"https://{c.domain}/about",
-                fetched_at=now,
-                extractor="bench",
-            )
-        )
-        for t in rnd.sample(TECHS, per_company - 1):
-            out.append(
-                FactInput(
-                    predicate="USES",
-                    subject_key=cid,
-                    object_key=t,
-                    source_url=f"https://{c.domain}/",
-                    fetched_at=now,
-                    extractor="bench",
-                )
-            )
-    return out
+from knowledge.models import OPEN_END, Company, Signal, SignalType  # noqa: E402
 
 
 async def naive(store: Neo4jGraphStore, cos: list[Company], fs: list[FactInput]) -> tuple[float, float]:
@@ -111,24 +62,16 @@ async def batched(store: Neo4jGraphStore, cos: list[Company], fs: list[FactInput
 
 
 async def timed(label: str, fn, n: int = 200) -> str:  # type: ignore[no-untyped-def]
-    samples = []
-    for i in range(n):
-        t0 = time.perf_counter()
-        await fn(i)
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    p50 = statistics.median(samples)
-    p95 = samples[int(len(samples) * 0.95) - 1]
+    p50, p95 = await latency_ms(fn, n)
     return f"  {label:<28} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   (n={n})"
 
 
 async def main(args: argparse.Namespace) -> None:
-    home = Path(tempfile.mkdtemp(prefix="amia-bench-neo4j-"))
-    server = LocalNeo4j(ROOT / ".neo4j", home=home)
-    t0 = time.perf_counter()
-    info = server.start(port=free_port(), heap=args.heap, pagecache=args.pagecache, preallocate_logs=False)
-    print(f"Neo4j {info.uri} ready in {time.perf_counter() - t0:.1f}s (heap {args.heap}, pagecache {args.pagecache})")
-    store = Neo4jGraphStore.connect(info.uri, None)
+    with throwaway_neo4j("amia-bench-neo4j-", heap=args.heap, pagecache=args.pagecache) as (info, _home):
+        await measure(args, Neo4jGraphStore.connect(info.uri, None))
+
+
+async def measure(args: argparse.Namespace, store: Neo4jGraphStore) -> None:
     try:
         await store.ensure_schema()
         await store.ensure_objects("Industry", "code", [{"key": i, "props": {"name": i}} for i in INDUSTRIES])
@@ -183,8 +126,6 @@ async def main(args: argparse.Namespace) -> None:
         print(await timed("competitor_customers", lambda i: store.competitor_customers([rnd.choice(domains)])))
     finally:
         await store.close()
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

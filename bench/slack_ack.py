@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import aiohttp  # noqa: E402
+from _common import SlashCommand, pct, send_commands  # noqa: E402
 
 from bot.http_server import build_http_app, serve  # noqa: E402
 from bot.localneo4j import LocalNeo4j  # noqa: E402
@@ -34,15 +34,10 @@ from bot.slack.app import build_slack  # noqa: E402
 from bot.slack.config import SlackConfig  # noqa: E402
 from knowledge.graph.neo4j_store import Neo4jGraphStore  # noqa: E402
 from knowledge.models import Company, Signal, SignalType  # noqa: E402
-from tests.fakes.fake_slack import FakeSlack, form_body, sign, slash_command  # noqa: E402
+from tests.fakes.fake_slack import FakeSlack  # noqa: E402
 
 SECRET = "bench-signing-secret"
 SLACK_LIMIT = 3.0
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def seed(graph: Neo4jGraphStore, n: int) -> None:
@@ -159,24 +154,17 @@ async def run(args: argparse.Namespace) -> None:
 async def client(args: argparse.Namespace) -> None:
     """Slack's side: N signed slash commands at once; prints one ack latency (seconds) per line."""
     count = 1 if args.offset < 0 else args.commands
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-
-        async def one(i: int) -> float:
-            fields = slash_command(
-                f"score company{i % args.companies}.io",
-                response_url=f"{args.hooks}/hooks/commands/T0TEAM0001/{i}",
-                channel=f"C0BENCH{i:04d}",
-            )
-            body = form_body(fields)
-            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
-            start = time.perf_counter()
-            async with session.post(args.client, data=body, headers=headers) as resp:
-                await resp.read()
-                assert resp.status == 200, resp.status
-            return time.perf_counter() - start
-
-        bodies = await asyncio.gather(*[one(max(args.offset, 0) + i) for i in range(count)])
-    print("\n".join(f"{t:.6f}" for t in bodies))
+    cmds = [
+        SlashCommand(
+            f"score company{i % args.companies}.io",
+            channel=f"C0BENCH{i:04d}",
+            response_url=f"{args.hooks}/hooks/commands/T0TEAM0001/{i}",
+        )
+        for i in (max(args.offset, 0) + k for k in range(count))
+    ]
+    acks = await send_commands(args.client, SECRET, cmds)
+    assert all(a.status == 200 for a in acks), [a.status for a in acks]
+    print("\n".join(f"{a.seconds:.6f}" for a in acks))
 
 
 def main() -> None:
