@@ -207,6 +207,11 @@ def parse_intent(text: str, history: list[str] | None = None) -> Intent | None:
 Watcher = Callable[[str, Watch | None], Awaitable[None]]
 
 
+JUDGEMENT = re.compile(
+    r"\b(first|should|prioriti[sz]e|best|rank|recommend|who to|worth)\b", re.IGNORECASE
+)  # a signals question that also asks for a choice goes to the analyst agent when a model is configured
+
+
 class Dispatcher:
     """Runs commands and conversation turns; catches everything at this edge and answers politely."""
 
@@ -249,12 +254,13 @@ class Dispatcher:
         if first in USAGE:
             return await self.command(text, ctx, progress)
         intent = parse_intent(text, ctx.history)
+        ask = getattr(self.workflows, "ask", None) if self._llm else None
+        if ask is not None and (intent is None or (intent.kind == "signals" and JUDGEMENT.search(text))):
+            # "who raised money?" is a lookup the parser answers; "…and who should I call first?" needs judgement
+            return await self._guard(self._ask(ask, text, ctx, progress))
         if intent is None:
             if self._llm:
-                msg = (
-                    "I couldn't match that to a command, and the LLM conversation engine "
-                    "is not installed in this build."
-                )
+                msg = "I couldn't match that to a command, and this surface has no LLM question desk."
             else:
                 msg = (
                     "I only understand the common questions without an LLM (no LLM is configured). Try "
@@ -263,6 +269,29 @@ class Dispatcher:
                 )
             return Reply(msg, blocks.build_notice(msg))
         return await self._guard(self._intent(intent, ctx, progress))
+
+    async def _ask(self, ask: Any, text: str, ctx: Context, progress: Progress) -> Reply:
+        """An open question for the analyst agent; its ranking is code (scores and team rules), shown as such."""
+        question = clean_text(text)
+        if ctx.history:  # the thread so far, so "and in Germany?" makes sense
+            question = "Earlier in this thread:\n" + "\n".join(ctx.history[-4:]) + "\n\nQuestion: " + question
+        answer = await ask(question, progress)
+        if answer.error is not None and not answer.ranked:
+            msg = f"I couldn't answer that: {answer.error}"
+            return Reply(msg, blocks.build_notice(msg))
+        lines = [answer.text.strip() or "I found nothing that matches."]
+        if answer.ranked:
+            lines.append("\nRanked in code (score, tier, reasons):")
+            lines += [
+                f"{i}. {r['domain']} — {r['score']:.0f}/100 {r['tier']}"
+                + ("" if r.get("qualified") else " (not qualified)")
+                + (f": {'; '.join(r['reasons'][:2])}" if r.get("reasons") else "")
+                for i, r in enumerate(answer.ranked[:10], 1)
+            ]
+        if answer.error is not None:
+            lines.append(f"\n(The model stopped early: {answer.error}. The ranking above is complete.)")
+        msg = "\n".join(lines)
+        return Reply(msg, blocks.build_notice(msg))
 
     async def run(self, cmd: Command, ctx: Context, progress: Progress) -> Reply:
         started, outcome = time.perf_counter(), ["ok"]

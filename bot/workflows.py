@@ -329,6 +329,27 @@ class AgentWorkflows:
             },
         )
 
+    async def ask(self, question: str, progress: Progress) -> Any:
+        """An open question ("which fintechs hiring SDRs in Germany should I call first?") for the analyst agent."""
+        from agents.llm.lead import ProgressEvent
+        from agents.llm.team import QuestionDesk
+        from agents.workflows.pipeline import team_rules_from
+
+        client = self.services.extras.get("llm")
+        if client is None:
+            raise ServiceError("open questions need a model: set OPENAI_API_KEY or llm.base_url")
+        s = self.services.settings
+        toolbox = lead_toolbox(self.services, None)
+        rules, _ = await team_rules_from(self.services.extras.get("memory"))
+        desk = QuestionDesk(client, s.llm, toolbox, toolbox, self.services.extras["budget"], rules)
+
+        async def on_progress(ev: ProgressEvent) -> None:
+            if ev.kind == "tool_call":
+                await progress(f"{ev.agent}: {ev.text}")
+
+        await progress("thinking about your question")
+        return await desk.ask(question, on_progress=on_progress)
+
     async def _team_draft(self, domain: str, contact: str | None, spam: Any, progress: Progress) -> tuple[Any, str]:
         """The agent team's sequence for an explicit draft request, or (None, why) to draft from templates.
 
