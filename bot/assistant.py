@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.digest_ledger import DigestLedger, Seen, deliver_once, period_of
 from bot.dispatch import Dispatcher
 from bot.replies import Context, Reply
 from bot.scheduler import ALERT_SWEEP_MINUTES, Scheduler
@@ -74,6 +75,7 @@ def build_assistant(
     post_digest: PostDigest,
     workflows: Workflows | None = None,
     scheduler: Scheduler | None = None,
+    digest_seen: Seen | None = None,
 ) -> Assistant:
     settings = services.settings
     state = BotState(settings.data_path("bot.sqlite3"))
@@ -110,18 +112,38 @@ def build_assistant(
     )
     assistant = Assistant(services, state, wf, dispatcher, desk, alerter, scheduler, surface)
     if scheduler:
-        _register_jobs(assistant, scheduler, post_digest)
+        _register_jobs(assistant, scheduler, post_digest, digest_seen)
     return assistant
 
 
-def _register_jobs(a: Assistant, scheduler: Scheduler, post_digest: PostDigest) -> None:
-    async def digest_job(key: str) -> None:
-        channel, cadence = key.rsplit(":", 1)
-        days = 7 if cadence == "weekly" else 1
-        await post_digest(channel, await a.digest(days, f"AMIA {cadence} digest"))
+def _register_jobs(a: Assistant, scheduler: Scheduler, post_digest: PostDigest, seen: Seen | None) -> None:
+    ledger = DigestLedger(a.services.settings.data_path("digests.sqlite3"))
 
-    async def user_digest_job(user: str) -> None:
-        await post_digest(user, await a.digest(1, "Your AMIA daily digest"))
+    async def digest_job(key: str) -> None:  # key: "channel:cadence", or "channel:cadence@period" for a catch-up
+        job, _, period = key.partition("@")
+        channel, cadence = job.rsplit(":", 1)
+        days = 7 if cadence == "weekly" else 1
+        await deliver_once(
+            ledger,
+            job=f"digest:{job}",
+            period=period or period_of(cadence, datetime.now(scheduler.tz)),
+            destination=channel,
+            build=lambda: a.digest(days, f"AMIA {cadence} digest"),
+            post=post_digest,
+            seen=seen,
+        )
+
+    async def user_digest_job(key: str) -> None:
+        user, _, period = key.partition("@")
+        await deliver_once(
+            ledger,
+            job=f"user_digest:{user}",
+            period=period or period_of("daily", datetime.now(scheduler.tz)),
+            destination=user,
+            build=lambda: a.digest(1, "Your AMIA daily digest"),
+            post=post_digest,
+            seen=seen,
+        )
 
     async def watch_job(target: str) -> None:
         watch = await a.state.watch(target)
@@ -138,6 +160,9 @@ def _register_jobs(a: Assistant, scheduler: Scheduler, post_digest: PostDigest) 
     scheduler.on("user_digest", user_digest_job)
     scheduler.on("watch", watch_job)
     scheduler.on("sweep", sweep_job)
+    for entry in ledger.unfinished():  # digests a crash interrupted: their jobs already moved on to the next run
+        kind, _, job_key = entry.job.partition(":")
+        scheduler.run_soon(f"catchup:{entry.key}", kind, f"{job_key}@{entry.period}")
 
 
 async def on_user_settings(scheduler: Scheduler | None, settings: UserSettings) -> None:

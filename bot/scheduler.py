@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.errors import new_error_id
@@ -86,9 +87,16 @@ class Scheduler:
 
     # ---- jobs --------------------------------------------------------------------------------------------------
     def _add(self, job_id: str, kind: str, key: str, trigger: Any) -> None:
+        existing = self._sched.get_job(job_id)
+        if existing is not None and repr(existing.trigger) == repr(trigger) and existing.args == (self.name, kind, key):
+            return  # unchanged: keep its next run time, so a run missed while the bot was down is caught up
         self._sched.add_job(
             run_job, trigger, args=(self.name, kind, key), id=job_id, name=job_id, replace_existing=True
         )
+
+    def run_soon(self, job_id: str, kind: str, key: str) -> None:
+        """A one-off run as soon as the scheduler runs (finishes digests a crash interrupted)."""
+        self._add(job_id, kind, key, DateTrigger(run_date=datetime.now(self.tz), timezone=self.tz))
 
     def add_daily(self, job_id: str, kind: str, key: str, at: str) -> None:
         hour, minute = (int(x) for x in at.split(":"))

@@ -59,6 +59,9 @@ class FakeSlack:
     fail_next: dict[str, int] = field(default_factory=dict)  # method -> number of HTTP 500s to return first
     storm_until: float = 0.0  # time.monotonic() until which every chat.postMessage gets 429 (see storm())
     storm_retry_after: int = 1
+    # stall(): the next chat.postMessage whose text contains this hangs until the client hangs up (a crash)
+    stall_text: str | None = None
+    stall_after_store: bool = False
 
     def __post_init__(self) -> None:
         self._last_post: dict[str, float] = {}
@@ -70,6 +73,7 @@ class FakeSlack:
         self.port = 0
         self.connections_opened = 0
         self._changed = asyncio.Event()
+        self.stalled = asyncio.Event()
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> FakeSlack:
@@ -102,6 +106,12 @@ class FakeSlack:
 
     def response_url(self, name: str | None = None) -> str:
         return f"{self.url}/hooks/commands/{TEAM}/{name or uuid.uuid4().hex}"
+
+    def stall(self, text: str, *, after_store: bool = False) -> None:
+        """The next chat.postMessage containing ``text`` never answers; ``after_store`` keeps the message first
+        (Slack accepted it, the bot never heard back), otherwise it is dropped. ``stalled`` is set meanwhile."""
+        self.stall_text, self.stall_after_store = text, after_store
+        self.stalled.clear()
 
     def storm(self, seconds: float, retry_after: int = 1) -> None:
         """A workspace-wide rate-limit storm: every chat.postMessage is refused with 429 and ``Retry-After``
@@ -160,6 +170,20 @@ class FakeSlack:
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return self._ok(call, {})
+        if method == "chat.postMessage" and self.stall_text and self.stall_text in str(args.get("text", "")):
+            self.stall_text = None
+            if self.stall_after_store:
+                stored = handler(call, args)
+                if isinstance(stored, dict):
+                    self._ok(call, stored)
+            else:
+                call.status, call.error = 499, "client_gone"
+                self._record(call)
+            self.stalled.set()
+            self._changed.set()
+            while request.transport is not None and not request.transport.is_closing():
+                await asyncio.sleep(0.05)
+            return web.Response(status=504, text="stalled")
         result = handler(call, args)
         if isinstance(result, web.Response):
             return result
@@ -218,6 +242,12 @@ class FakeSlack:
         msg = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts, **args}
         self.messages[(channel, ts)] = msg
         return {"channel": channel, "ts": ts, "message": msg}
+
+    def _m_conversations_history(self, call: Call, args: dict[str, Any]) -> Any:
+        channel, oldest = args.get("channel", ""), float(args.get("oldest") or 0)
+        found = [m for (ch, ts), m in self.messages.items() if ch == channel and float(ts) >= oldest]
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        return {"messages": found[: int(args.get("limit") or 100)], "has_more": False}
 
     def _m_chat_update(self, call: Call, args: dict[str, Any]) -> Any:
         key = (args.get("channel", ""), args.get("ts", ""))

@@ -1,0 +1,77 @@
+"""`amia run` (Slack mode, a real process) killed -9 while posting a scheduled digest, then restarted: the digest
+is posted exactly once, whether Slack never got the post or got it and the bot never heard back. The digest was
+due while the bot was down, so this also checks that a missed digest is caught up on start."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.scheduler import Scheduler
+from bot.settings import load_settings
+from tests.bot.slack.conftest import BOT_TOKEN, SECRET
+from tests.fakes.fake_slack import Call, FakeSlack
+from tests.neo4j_server import TestNeo4j as Neo4jHandle
+from tests.reliability.bot_process import BotProcess, write_config
+
+CHANNEL = "C0DIGEST01"
+TITLE = "AMIA daily digest"
+READY = r"HTTP on 127\.0\.0\.1:\d+"
+
+
+def digest_calls(fake: FakeSlack) -> list[Call]:
+    return [
+        c for c in fake.ok_calls("chat.postMessage") if c.args.get("channel") == CHANNEL and c.args.get("text") == TITLE
+    ]
+
+
+async def make_due(config: Path) -> None:
+    """The daily digest was due a minute ago, while the bot was down."""
+    sched = Scheduler(load_settings(config, environ={}))
+    sched.start(paused=True)
+    try:
+        sched.sync_config()
+        sched._sched.modify_job(f"digest:{CHANNEL}:daily", next_run_time=datetime.now(UTC) - timedelta(minutes=1))
+    finally:
+        sched.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slack_got_it", [False, True], ids=["killed-before-slack-stored", "killed-after"])
+async def test_kill_9_mid_digest_posts_it_exactly_once(
+    neo4j_server_handle: Neo4jHandle, tmp_path: Path, slack_got_it: bool
+) -> None:
+    fake = await FakeSlack(post_interval=0.2).start()
+    config = write_config(
+        tmp_path,
+        {
+            "slack": {"api_base_url": fake.api_base, "digest_channel": CHANNEL, "channel_send_interval_seconds": 0.2},
+            "schedules": {"timezone": "UTC", "daily_digest": "08:30", "weekly_digest": None},
+        },
+    )
+    await make_due(config)
+    bot = BotProcess(
+        config, neo4j_server_handle.uri, tmp_path / "bot.log", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET
+    )
+    try:
+        fake.stall(TITLE, after_store=slack_got_it)
+        await asyncio.to_thread(bot.start, READY)
+        await asyncio.wait_for(fake.stalled.wait(), 60)  # the digest post is in flight
+        await asyncio.to_thread(bot.kill9)
+        assert len(digest_calls(fake)) == (1 if slack_got_it else 0)
+
+        await asyncio.to_thread(bot.start, READY)
+        await fake.wait_for(lambda: len(digest_calls(fake)) >= 1, timeout=60)
+        if not slack_got_it:  # re-posted after the restart: its chart follows in the thread
+            await fake.wait_calls("files.completeUploadExternal", 1, timeout=30)
+        else:  # the restart looked in the channel and found it
+            await fake.wait_for(lambda: fake.ok_calls("conversations.history"), timeout=30)
+        await asyncio.sleep(1.5)  # a later duplicate would show up here
+        assert len(digest_calls(fake)) == 1, [c.args.get("text") for c in fake.ok_calls("chat.postMessage")]
+        assert "Traceback" not in bot.text()
+    finally:
+        await asyncio.to_thread(bot.stop)
+        await fake.stop()
