@@ -40,6 +40,7 @@ UNFINISHED = ("queued", "running")  # what a restart picks up again
 KEEP_FINISHED_DAYS = 7.0  # finished rows are pruned after this long (they only serve dedupe and debugging)
 MAX_ATTEMPTS = 3  # runs a restart may start; a command that keeps dying with the bot is given up, not looped
 EXPIRE_AFTER_HOURS = 24.0  # an interrupted command older than this is dropped with a message instead of re-run
+BUSY_SECONDS = 1.5  # how long a write waits for the file's write lock before the ack reports a failure
 HEARTBEAT_SECONDS = 30.0  # how often a runner proves it is alive (and looks for orphaned commands)
 STALE_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS  # a runner on another host silent this long is taken for dead
 _COLUMNS = (
@@ -83,7 +84,8 @@ class CommandQueue:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
+        # a short busy timeout: the ack waits on this write, and Slack gives up after 3 s
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -264,3 +265,21 @@ async def test_a_restart_never_takes_over_work_another_live_process_is_doing(
         await other.bot.rt.drain()
     assert done.attempts == 2 and len(parents(fake)) == 1
     assert len([c for c in in_thread(fake, done.progress_ts or "") if "Acme" in json.dumps(c.args.get("blocks"))]) == 1
+
+
+async def test_command_that_cannot_be_stored_is_refused_in_the_ack_not_lost_silently(
+    tmp_path: Path, fake: FakeSlack, graph: Any
+) -> None:
+    async with bot_on(tmp_path, fake, graph) as h:
+        blocker = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")  # another process holding the state file's write lock
+        try:
+            status, body, seconds = await h.command(slash_command("score acme.io", response_url=fake.response_url()))
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        await h.bot.rt.drain()
+    text = json.loads(body)["text"]
+    assert status == 200 and seconds < 3.0, seconds  # still inside Slack's 3 s
+    assert text.startswith("I couldn't accept that command: the bot's state file is not writable (error id E-")
+    assert "Please try again" in text and fake.ok_calls("chat.postMessage") == []
