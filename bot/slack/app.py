@@ -58,14 +58,29 @@ class SlackBot:
     socket: AsyncSocketModeHandler | None = None
 
     _watch: asyncio.Task[None] | None = None
+    _snoozes: asyncio.Task[None] | None = None
+    snooze_check_seconds: float = 300.0
 
     async def resume(self) -> ResumeReport:
         """Pick up the commands a previous process accepted but did not finish (call once the bot is up), then
-        keep looking for orphans of other processes that share the state file."""
+        keep looking for orphans of other processes that share the state file, and for snoozes that ran out."""
         report = await self.resumer.resume_all()
+        loop = asyncio.get_running_loop()
         if self._watch is None:
-            self._watch = asyncio.get_running_loop().create_task(self.resumer.watch(), name="command-resume")
+            self._watch = loop.create_task(self.resumer.watch(), name="command-resume")
+        if self._snoozes is None:
+            self._snoozes = loop.create_task(self._wake_snoozed(), name="snooze-wake")
         return report
+
+    async def _wake_snoozed(self) -> None:
+        """Snoozes live in the state file, so polling survives restarts; waking is atomic, so two bots never
+        remind twice."""
+        while True:
+            try:
+                await approvals.wake_snoozed(self.assistant.state, self.rt.client)
+            except Exception as exc:  # Slack or the state file hiccuped: the next round tries again
+                log.warning("waking snoozed drafts failed: %s", type(exc).__name__)
+            await asyncio.sleep(self.snooze_check_seconds)
 
     async def connect_socket_mode(self, app_token: str) -> None:
         self.socket = AsyncSocketModeHandler(self.app, app_token=app_token)
@@ -75,9 +90,10 @@ class SlackBot:
     async def close(self) -> None:
         if self.socket:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
-        if self._watch is not None:
-            self._watch.cancel()
-            await asyncio.gather(self._watch, return_exceptions=True)
+        for task in (self._watch, self._snoozes):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         await self.rt.drain(timeout=10)
         self.resumer.queue.close()
         self.assistant.close()

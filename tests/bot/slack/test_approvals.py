@@ -207,3 +207,15 @@ async def test_snoozed_card_comes_back_once_when_the_snooze_runs_out(harness: Ha
     await harness.fake.wait_for(
         lambda: [c for c in harness.fake.ok_calls("chat.update") if "Approved by" in json.dumps(c.args.get("blocks"))]
     )
+
+
+async def test_running_bot_wakes_due_snoozes_by_itself(harness: Harness) -> None:
+    approval_id, message = await post_card(harness)
+    state = harness.bot.assistant.state
+    assert await state.transition(approval_id, "snoozed", "U0ALEX0001", snooze_until=time.time() - 1)
+    await harness.bot.resume()  # what `amia run` calls once the bot is up
+    got = await harness.fake.wait_for(
+        lambda: [c for c in harness.fake.ok_calls("chat.postMessage") if "back from snooze" in c.args.get("text", "")]
+    )
+    assert got[0].args["thread_ts"] == message["ts"]
+    assert (await state.approval(approval_id)).state == "pending"  # type: ignore[union-attr]
