@@ -65,9 +65,18 @@ class ProgressMessage:
             log.warning("progress update failed: %s", exc.response.get("error"))
 
 
-async def deliver(rt: SlackRuntime, reply: Reply, channel: str, thread_ts: str | None) -> str | None:
-    """Post a reply (and its files) in a thread; returns the reply's ts."""
+async def deliver(
+    rt: SlackRuntime,
+    reply: Reply,
+    channel: str,
+    thread_ts: str | None,
+    posted: Callable[[str], Awaitable[None]] | None = None,
+) -> str | None:
+    """Post a reply (and its files) in a thread; returns the reply's ts. ``posted`` hears the ts before the
+    uploads start, so a restart during an upload does not post the reply again."""
     resp = await rt.queue.post(channel, text=blocks.clip(reply.text, 3000), blocks=reply.blocks, thread_ts=thread_ts)
+    if posted is not None:
+        await posted(str(resp["ts"]))
     for name, content in reply.files:
         await rt.queue.upload(channel, thread_ts=thread_ts or resp["ts"], content=content, filename=name, title=name)
     return str(resp["ts"])
@@ -127,8 +136,7 @@ async def run_command(
     ctx.thread = progress.ts
     reply = await dispatcher.run(cmd, ctx, progress.stage)
     failed = reply.text.startswith(("I can't", "Something went wrong"))
-    ts = await deliver(rt, reply, job.channel, progress.ts)
-    await queue.delivered(job.id, ts)
+    ts = await deliver(rt, reply, job.channel, progress.ts, lambda posted: queue.delivered(job.id, posted))
     if reply.approval_id and ts:
         await dispatcher.state.set_message(reply.approval_id, job.channel, ts)
     await progress.stage(

@@ -236,11 +236,11 @@ class CommandQueue:
                     (self._lock_dir / f"{runner}.lock").unlink(missing_ok=True)
 
     async def prune(self, now: float | None = None) -> int:
-        """Forget finished commands older than KEEP_FINISHED_DAYS."""
+        """Forget finished commands (and questions nobody answered) older than KEEP_FINISHED_DAYS."""
         cutoff = (time.time() if now is None else now) - KEEP_FINISHED_DAYS * 86400
         placeholders = ",".join("?" for _ in UNFINISHED)
         return await self._x(
-            f"DELETE FROM commands WHERE updated < ? AND state NOT IN ({placeholders}) AND state != 'asked'",
+            f"DELETE FROM commands WHERE updated < ? AND state NOT IN ({placeholders})",
             (cutoff, *UNFINISHED),
         )
 

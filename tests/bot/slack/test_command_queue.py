@@ -283,3 +283,20 @@ async def test_command_that_cannot_be_stored_is_refused_in_the_ack_not_lost_sile
     assert status == 200 and seconds < 3.0, seconds  # still inside Slack's 3 s
     assert text.startswith("I couldn't accept that command: the bot's state file is not writable (error id E-")
     assert "Please try again" in text and fake.ok_calls("chat.postMessage") == []
+
+
+async def test_interrupted_quick_command_answers_privately_after_the_restart(
+    tmp_path: Path, fake: FakeSlack, graph: Any
+) -> None:
+    url = fake.response_url("status")
+    queue = CommandQueue(tmp_path / "bot.sqlite3")  # `/amia status` acked, then the process died mid-answer
+    job = QueuedCommand("1795546934014.0TEAM0001.abc", "slash", "U0ALEX0001", "C0SALES001", None, url, "status",
+                        time.time(), "queued")  # fmt: skip
+    assert await queue.accept(job) and await queue.start(job.id) == 1
+    queue.close()
+    async with bot_on(tmp_path, fake, graph) as h:
+        assert (await h.bot.resume()).rerun == [job.id]
+        hook = await fake.wait_for(lambda: fake.hooks.get("commands/T0TEAM0001/status"))
+        await stored(tmp_path, job.id, lambda j: j.state == "done")
+    assert hook[0]["text"].startswith("(resumed after a restart) graph: connected")
+    assert hook[0]["response_type"] == "ephemeral" and fake.ok_calls("chat.postMessage") == []
