@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -21,6 +22,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.errors import new_error_id
+from bot.metrics import Metrics
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,9 +40,18 @@ async def run_job(scheduler: str, kind: str, key: str) -> None:
     await sched.execute(kind, key)
 
 
+def job_label(job_id: str) -> str:
+    """The bounded metrics label of a job: its id's prefix (digest, alerts, watch, userdigest, catchup), never the
+    channel, domain or user id that follows it."""
+    return job_id.split(":", 1)[0][:32] or "unknown"
+
+
 class Scheduler:
-    def __init__(self, settings: Settings, *, name: str = "amia", url: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, name: str = "amia", url: str | None = None, metrics: Metrics | None = None
+    ) -> None:
         self.settings, self.name = settings, name
+        self.metrics = metrics  # amia_scheduler_lag_seconds and _last_run_timestamp_seconds, per job kind
         self.tz = ZoneInfo(settings.schedules.timezone)
         if url is None:
             path = settings.data_path("scheduler.sqlite3")
@@ -58,6 +69,18 @@ class Scheduler:
         )
         self.handlers: dict[str, JobHandler] = {}
         self.ran: list[tuple[str, str]] = []
+        self._sched.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
+
+    def _started(self, job_id: str, planned: datetime, now: datetime) -> None:
+        """A job run starts: lag is now minus the earliest planned run it serves (coalesced runs included)."""
+        if self.metrics is not None:
+            self.metrics.record_scheduler_lag(
+                job_label(job_id), (now - planned).total_seconds(), started_at=now.timestamp()
+            )
+
+    def _on_submitted(self, event: JobSubmissionEvent) -> None:
+        if event.scheduled_run_times:
+            self._started(event.job_id, min(event.scheduled_run_times), datetime.now(UTC))
 
     # ---- lifecycle ---------------------------------------------------------------------------------------------
     def start(self, *, paused: bool = False) -> None:
@@ -177,6 +200,7 @@ class Scheduler:
             run_times = job._get_run_times(now)
             if not run_times:
                 continue
+            self._started(job.id, run_times[0], now)
             await run_job(*job.args)
             fired.append(job.id)
             nxt = job.trigger.get_next_fire_time(run_times[-1], now)

@@ -87,14 +87,15 @@ def memory_handle(settings: Settings) -> MemoryHandle:
     return MemoryHandle(settings.memory, root, api_key=key)
 
 
-def build_intelligence(settings: Settings, stack: AsyncExitStack) -> dict[str, Any]:
+def build_intelligence(settings: Settings, stack: AsyncExitStack, metrics: Metrics | None = None) -> dict[str, Any]:
     """extras: 'memory' (MemoryHandle, opened on first use), 'llm' (model client or None), 'budget' (ledger)."""
     from agents.llm.budget import BudgetLedger
 
     key = settings.secrets.OPENAI_API_KEY.get_secret_value() if settings.secrets.OPENAI_API_KEY else None
     memory = memory_handle(settings)
     stack.callback(memory.close)
-    extras: dict[str, Any] = {"memory": memory, "budget": BudgetLedger(settings.llm.budget, settings.llm.prices)}
+    ledger = BudgetLedger(settings.llm.budget, settings.llm.prices, observer=metrics)  # tokens, cost, runs
+    extras: dict[str, Any] = {"memory": memory, "budget": ledger}
     extras["llm"] = None
     if settings.llm_enabled:  # imported lazily: autogen + openai cost ~0.7 s at import
         from agents.llm.client import build_model_client
@@ -108,13 +109,18 @@ def build_intelligence(settings: Settings, stack: AsyncExitStack) -> dict[str, A
     return extras
 
 
-def build_crawler(settings: Settings, graph: Neo4jGraphStore, stack: AsyncExitStack) -> Any:
-    """extras['crawler']: the polite web crawler; every fetch is recorded in the graph for audit."""
+def build_crawler(
+    settings: Settings, graph: Neo4jGraphStore, stack: AsyncExitStack, metrics: Metrics | None = None
+) -> Any:
+    """extras['crawler']: the polite web crawler; every fetch is recorded in the graph for audit (and counted)."""
     from knowledge.web.crawler import Crawler
 
     cache = Path(settings.crawler.cache_dir)
     crawler = Crawler(
-        settings.crawler, recorder=graph.record_fetch, cache_dir=cache if cache.is_absolute() else ROOT / cache
+        settings.crawler,
+        recorder=graph.record_fetch,
+        cache_dir=cache if cache.is_absolute() else ROOT / cache,
+        observer=metrics,
     )
     stack.push_async_callback(crawler.close)
     return crawler
@@ -124,9 +130,14 @@ def build_crawler(settings: Settings, graph: Neo4jGraphStore, stack: AsyncExitSt
 async def build_services(settings: Settings, *, autostart_neo4j: bool = True) -> AsyncIterator[Services]:
     """Build and later close every client. Raises ServiceError with a fix when something is missing."""
     async with AsyncExitStack() as stack:
+        metrics = Metrics()  # one registry per process; the lower layers report into it through observer hooks
         uri, auth = graph_target(settings, autostart=autostart_neo4j)
         graph = Neo4jGraphStore.connect(
-            uri, auth, database=settings.neo4j.database, timeout=settings.neo4j.connect_timeout_seconds
+            uri,
+            auth,
+            database=settings.neo4j.database,
+            timeout=settings.neo4j.connect_timeout_seconds,
+            observer=metrics,
         )
         stack.push_async_callback(graph.close)
         try:
@@ -134,13 +145,13 @@ async def build_services(settings: Settings, *, autostart_neo4j: bool = True) ->
             await graph.ensure_schema()
         except GraphError as exc:
             raise ServiceError(str(exc)) from exc
-        extras = build_intelligence(settings, stack)
+        extras = build_intelligence(settings, stack, metrics)
         try:  # the day's LLM budget counts what other processes and earlier starts already spent
             spent = await usage_on(graph, datetime.now(UTC).date())
             extras["budget"].seed_day(int(spent["prompt_tokens"]), int(spent["completion_tokens"]))
         except GraphError as exc:
             log.warning("could not read today's LLM usage from the graph: %s", exc)
-        extras["crawler"] = build_crawler(settings, graph, stack)
-        services = Services(settings=settings, graph=graph, metrics=Metrics(), extras=extras)
+        extras["crawler"] = build_crawler(settings, graph, stack, metrics)
+        services = Services(settings=settings, graph=graph, metrics=metrics, extras=extras)
         await install_outreach(services)
         yield services

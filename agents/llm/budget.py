@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Protocol
 
 from agents.llm.config import BudgetConfig, PriceConfig
-from agents.llm.errors import BudgetExceeded
+from agents.llm.errors import BudgetExceeded, LlmError
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +52,36 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
+class LlmObserver(Protocol):
+    """Where token use and finished runs are reported (bot.metrics.Metrics in a running bot)."""
+
+    def record_llm_usage(
+        self, model: str, *, prompt_tokens: int = 0, completion_tokens: int = 0, cost_usd: float = 0.0
+    ) -> None: ...
+
+    def record_agent_run(self, workflow: str, outcome: str, seconds: float | None = None) -> None: ...
+
+
+def run_outcome(error: LlmError | None) -> str:
+    """ok, budget_stopped (a cap stopped the run cleanly) or error (the model failed; code finished the work)."""
+    if error is None:
+        return "ok"
+    return "budget_stopped" if isinstance(error, BudgetExceeded) else "error"
+
+
 class BudgetLedger:
     """Process-wide ledger: per-lead and per-day totals. Seed the day from the graph with :meth:`seed_day`."""
 
     def __init__(
-        self, budget: BudgetConfig, prices: PriceConfig, *, on_warning: Callable[[str], None] | None = None
+        self,
+        budget: BudgetConfig,
+        prices: PriceConfig,
+        *,
+        on_warning: Callable[[str], None] | None = None,
+        observer: LlmObserver | None = None,
     ) -> None:
         self.budget, self.prices = budget, prices
+        self.observer = observer
         self.day = _today()
         self.day_usage = Usage()
         self.lead_usage: dict[str, Usage] = defaultdict(Usage)
@@ -108,6 +133,7 @@ class RunBudget:
     usage: Usage = field(default_factory=Usage)
     by_agent: dict[str, Usage] = field(default_factory=lambda: defaultdict(Usage))
     model_seconds: float = 0.0  # time spent waiting for the model (HTTP included)
+    started: float = field(default_factory=time.monotonic)
 
     def check(self, agent: str, estimated_prompt_tokens: int) -> None:
         """Raise BudgetExceeded if this call would cross a cap (0 = no cap)."""
@@ -127,11 +153,32 @@ class RunBudget:
             if cost > b.cost_per_day:
                 raise BudgetExceeded("day_cost", cost, b.cost_per_day, led.prices.currency)
 
-    def record(self, agent: str, prompt_tokens: int, completion_tokens: int) -> None:
+    def record(self, agent: str, prompt_tokens: int, completion_tokens: int, *, model: str = "") -> None:
         self.ledger._roll()
         for u in (self.usage, self.by_agent[agent], self.ledger.lead_usage[self.lead_key], self.ledger.day_usage):
             u.add(prompt_tokens, completion_tokens)
         self.ledger.check_warnings()
+        observer = self.ledger.observer
+        if observer is not None:
+            p = self.ledger.prices
+            cost = prompt_tokens / 1000 * p.prompt_per_1k + completion_tokens / 1000 * p.completion_per_1k
+            try:
+                observer.record_llm_usage(
+                    model or "unknown", prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost_usd=cost
+                )
+            except Exception:  # metrics must never stop a run
+                log.debug("usage observer failed", exc_info=True)
+
+    def finish(self, workflow: str, error: LlmError | None) -> str:
+        """Report the finished run (workflow: lead, revise, question) to the observer; returns its outcome."""
+        outcome = run_outcome(error)
+        observer = self.ledger.observer
+        if observer is not None:
+            try:
+                observer.record_agent_run(workflow, outcome, time.monotonic() - self.started)
+            except Exception:
+                log.debug("run observer failed", exc_info=True)
+        return outcome
 
     def summary(self) -> dict[str, object]:
         p = self.ledger.prices

@@ -163,7 +163,7 @@ class GuardedClient(ChatCompletionClient):
         finally:
             self._budget.model_seconds += time.perf_counter() - started
         u = result.usage
-        self._budget.record(self._agent, u.prompt_tokens, u.completion_tokens)
+        self._budget.record(self._agent, u.prompt_tokens, u.completion_tokens, model=self._cfg.model)
         self._usage = RequestUsage(
             prompt_tokens=self._usage.prompt_tokens + u.prompt_tokens,
             completion_tokens=self._usage.completion_tokens + u.completion_tokens,

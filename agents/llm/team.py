@@ -236,6 +236,7 @@ class LeadTeam:
         flow = self._flow(agents, state)
         events: list[ProgressEvent] = []
         stop, err = await self._drive(flow, task.text(), guards, events, on_progress)
+        budget.finish("lead", err)
         blob = None
         if state.draft is not None:
             blob = json.dumps(
@@ -273,6 +274,7 @@ class LeadTeam:
         events: list[ProgressEvent] = []
         text = f"A teammate rejected the draft with this feedback: {feedback}\nRevise the email and submit it again."
         stop, err = await self._drive(flow, text, guards, events, on_progress)
+        budget.finish("revise", err)
         new_blob = None
         if state.draft is not None:
             saved["lead"] = state.model_dump(mode="json")
@@ -369,6 +371,7 @@ class QuestionDesk:
                 await _report(ev, events, on_progress)
         except Exception as exc:
             err = guard.last_error or LlmBadOutput(f"the analyst failed ({type(exc).__name__})")
+        budget.finish("question", err)
         if not text and ranked:  # the ranking is code: show it even when the model could not phrase an answer
             text = "\n".join(
                 f"{i}. {r['domain']} — score {r['score']:.0f} ({r['tier']})" for i, r in enumerate(ranked, 1)

@@ -63,7 +63,7 @@ async def run_slack(services: Services, role: str) -> int:
         )
     scheduler: Scheduler | None = None
     if role in ("all", "worker"):
-        scheduler = Scheduler(settings)
+        scheduler = Scheduler(settings, metrics=services.metrics)
         scheduler.start()
         scheduler.sync_config()
         services.extras["scheduler"] = scheduler

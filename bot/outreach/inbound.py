@@ -19,6 +19,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from agents.policies.replies import ReplyLabel, classify_reply
+from bot.metrics import Metrics
 from bot.outreach.unsubscribe import unsubscribe
 from knowledge.graph.outreach import OutreachStore
 from knowledge.models import fact_id_for
@@ -130,13 +131,33 @@ def parse_bounce(msg: EmailMessage) -> tuple[list[Bounce], list[str]] | None:
     return bounces, list(dict.fromkeys(found))
 
 
+def count(metrics: Metrics, result: InboundResult) -> None:
+    """A new bounce by kind (hard, soft); a new reply by its classification, ``unmatched`` when no send matches.
+    Duplicates (the same message seen again) are not counted."""
+    if result.kind == "bounce":
+        metrics.record_bounce(result.label or "hard")
+    elif result.kind in ("reply", "auto_reply"):
+        metrics.record_reply(result.label or "unknown")
+    elif result.kind == "unmatched" and result.detail != "bounce without a send":
+        metrics.record_reply("unmatched")
+
+
 class InboundProcessor:
-    def __init__(self, store: OutreachStore, *, own_addresses: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, store: OutreachStore, *, own_addresses: frozenset[str] = frozenset(), metrics: Metrics | None = None
+    ) -> None:
         self.store = store
         self.own_addresses = frozenset(a.lower() for a in own_addresses)
+        self.metrics = metrics  # amia_bounces_total, amia_replies_total
 
     async def process(self, raw: bytes, now: datetime) -> InboundResult:
         """Record one inbound message and act on it (stop, suppress, outcome). Never raises on bad mail."""
+        result = await self._process_safely(raw, now)
+        if self.metrics is not None:
+            count(self.metrics, result)
+        return result
+
+    async def _process_safely(self, raw: bytes, now: datetime) -> InboundResult:
         msg: EmailMessage = message_from_bytes(raw, policy=policy.default)  # type: ignore[assignment]
         try:
             message_id = str(msg.get("Message-ID") or "").strip()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ServiceError
+from bot.metrics import Metrics
 from bot.outreach.dkim import DkimSigner
 from bot.outreach.errors import DkimKeyError
 from bot.outreach.outbox import OutboxTransport
@@ -32,6 +33,7 @@ class Outreach:
     worker: OutreachWorker
     tokens: TokenSigner
     transport: Transport
+    metrics: Metrics | None = None  # sends, bounces and replies are counted here when set
 
 
 def _path(settings: Settings, value: str) -> Path:
@@ -79,6 +81,7 @@ def build_outreach(
     transport: Transport | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     owner: str | None = None,
+    metrics: Metrics | None = None,
 ) -> Outreach:
     """Everything outreach needs. Raises ServiceError when the DKIM key or the secret key is unusable."""
     cfg = settings.outreach
@@ -100,16 +103,17 @@ def build_outreach(
         sender_name=settings.persona.sender_name,
         signer=signer,
         clock=clock,
+        metrics=metrics,
     )
     worker = OutreachWorker(sender, owner=owner, clock=clock)
-    return Outreach(store=store, sender=sender, worker=worker, tokens=tokens, transport=transport)
+    return Outreach(store=store, sender=sender, worker=worker, tokens=tokens, transport=transport, metrics=metrics)
 
 
 async def install_outreach(services: Any) -> Outreach:
     """Composition-root hook: build outreach, make sure its schema exists, mount its HTTP routes."""
     from bot.outreach.http import OUTREACH_KEY, add_outreach_routes
 
-    outreach = build_outreach(services.settings, services.graph)
+    outreach = build_outreach(services.settings, services.graph, metrics=services.metrics)
     await outreach.store.ensure_schema()
     services.extras[OUTREACH_KEY] = outreach
     services.extras.setdefault("http_routes", []).append(lambda app: add_outreach_routes(app, outreach))
@@ -129,7 +133,9 @@ def build_poller(settings: Settings, outreach: Outreach, notify: Any = None) -> 
         return None
     if not imap.user or password is None:
         raise ServiceError("outreach.imap.enabled needs outreach.imap.user in config.yaml and IMAP_PASSWORD in the env")
-    processor = InboundProcessor(outreach.store, own_addresses=frozenset(mailboxes_from(settings.outreach)))
+    processor = InboundProcessor(
+        outreach.store, own_addresses=frozenset(mailboxes_from(settings.outreach)), metrics=outreach.metrics
+    )
     return ImapPoller(
         outreach.store,
         processor,

@@ -38,6 +38,7 @@ from knowledge.models import (
     normalise_email,
     person_id_for,
 )
+from knowledge.observe import QueryObserver, caller_name
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -201,13 +202,29 @@ def _signal_row(record: Mapping[str, Any]) -> SignalRow:
     )
 
 
+class _QueryTimer:
+    __slots__ = ("observer", "operation", "t0")
+
+    def __init__(self, observer: QueryObserver, operation: str) -> None:
+        self.observer, self.operation, self.t0 = observer, operation, time.perf_counter()
+
+    def done(self) -> None:
+        try:
+            self.observer.record_graph_query(self.operation, time.perf_counter() - self.t0)
+        except Exception:  # metrics must never break a query
+            log.debug("graph query observer failed", exc_info=True)
+
+
 class Neo4jGraphStore:
     """GraphStore backed by Neo4j. Build one per process with :meth:`connect`; close it at exit."""
 
-    def __init__(self, driver: AsyncDriver, *, database: str = "neo4j", writers: int = 2) -> None:
+    def __init__(
+        self, driver: AsyncDriver, *, database: str = "neo4j", writers: int = 2, observer: QueryObserver | None = None
+    ) -> None:
         self._driver = driver
         self._database = database
         self._writers = writers
+        self.observer = observer  # times every read/write primitive, labelled by the calling function's name
 
     @classmethod
     def connect(
@@ -219,6 +236,7 @@ class Neo4jGraphStore:
         timeout: float = 5.0,
         writers: int = 2,
         retry_time: float = 15.0,
+        observer: QueryObserver | None = None,
     ) -> Neo4jGraphStore:
         """Create the driver (no I/O yet). Connection problems surface on the first call as GraphError."""
         try:
@@ -233,7 +251,7 @@ class Neo4jGraphStore:
             )
         except (neo4j_exc.ConfigurationError, ValueError) as exc:
             raise GraphUnavailable(f"NEO4J_URI '{uri}' is not a valid Neo4j URI: {exc}") from exc
-        return cls(driver, database=database, writers=writers)
+        return cls(driver, database=database, writers=writers, observer=observer)
 
     @property
     def driver(self) -> AsyncDriver:
@@ -260,26 +278,45 @@ class Neo4jGraphStore:
         except neo4j_exc.Neo4jError as exc:
             raise GraphQueryError(f"Neo4j query failed: {exc.code}: {exc.message}") from exc
 
+    def _timed(self) -> _QueryTimer | None:
+        """A timer for one primitive call, labelled with its caller's name (None: nobody is observing)."""
+        return None if self.observer is None else _QueryTimer(self.observer, caller_name(3))
+
     async def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """Run a read query; rows come back as plain dicts."""
-        async with self._translate():
-            records, _, _ = await self._driver.execute_query(
-                query, params, database_=self._database, routing_=RoutingControl.READ
-            )
+        timer = self._timed()
+        try:
+            async with self._translate():
+                records, _, _ = await self._driver.execute_query(
+                    query, params, database_=self._database, routing_=RoutingControl.READ
+                )
+        finally:
+            if timer:
+                timer.done()
         return [r.data() for r in records]
 
     async def write(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """Run one write query in a managed (retried) transaction."""
-        async with self._translate():
-            records, _, _ = await self._driver.execute_query(
-                query, params, database_=self._database, routing_=RoutingControl.WRITE
-            )
+        timer = self._timed()
+        try:
+            async with self._translate():
+                records, _, _ = await self._driver.execute_query(
+                    query, params, database_=self._database, routing_=RoutingControl.WRITE
+                )
+        finally:
+            if timer:
+                timer.done()
         return [r.data() for r in records]
 
     async def write_tx(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run several statements atomically in one managed transaction (retried on transient errors)."""
-        async with self._translate(), self._driver.session(database=self._database) as session:
-            return await session.execute_write(work)
+        timer = self._timed()
+        try:
+            async with self._translate(), self._driver.session(database=self._database) as session:
+                return await session.execute_write(work)
+        finally:
+            if timer:
+                timer.done()
 
     async def upsert_batched(
         self, query: str, rows: Iterable[dict[str, Any]], *, batch_size: int = 5000, **params: Any
@@ -288,6 +325,7 @@ class Neo4jGraphStore:
         now = datetime.now(UTC)
         total = 0
         pending: set[asyncio.Task[int]] = set()
+        operation = caller_name() if self.observer is not None else ""
 
         async def one(batch: list[dict[str, Any]]) -> int:
             async def work(tx: AsyncManagedTransaction) -> int:
@@ -295,8 +333,13 @@ class Neo4jGraphStore:
                 await result.consume()
                 return len(batch)
 
-            async with self._translate(), self._driver.session(database=self._database) as session:
-                return await session.execute_write(work)
+            timer = _QueryTimer(self.observer, operation) if self.observer is not None else None
+            try:  # one observation per batch: each is its own transaction
+                async with self._translate(), self._driver.session(database=self._database) as session:
+                    return await session.execute_write(work)
+            finally:
+                if timer:
+                    timer.done()
 
         try:
             for batch in chunks(rows, batch_size):

@@ -22,6 +22,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from multidict import CIMultiDict
 from yarl import URL
 
+from knowledge.observe import FetchObserver
 from knowledge.web.cache import CacheEntry, HttpCache
 from knowledge.web.config import CrawlerConfig
 from knowledge.web.politeness import Politeness, ProxyPool
@@ -36,6 +37,14 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 XML_HINTS = ("xml", "rss", "atom", "text/plain")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 NETWORK_REASONS = {"tls_error", "dns_error", "connect_error", "timeout", "ssrf_refused", "no_working_proxy"}
+STATUS_REASONS = {"ok", "not_modified", "http_error", "server_error", "rate_limited"}  # counted by HTTP status
+
+
+def fetch_status(result: FetchResult) -> int | str:
+    """The metrics label of a fetch: the HTTP status when the answer decided it, else the reason code."""
+    if result.status is not None and result.reason in STATUS_REASONS:
+        return result.status
+    return result.reason
 
 
 @dataclass
@@ -153,10 +162,16 @@ class Crawler:
     """Polite, guarded HTTP client for research. Use ``async with Crawler(config) as crawler``."""
 
     def __init__(
-        self, config: CrawlerConfig, *, recorder: Recorder | None = None, cache_dir: Path | None = None
+        self,
+        config: CrawlerConfig,
+        *,
+        recorder: Recorder | None = None,
+        cache_dir: Path | None = None,
+        observer: FetchObserver | None = None,
     ) -> None:
         self.config = config
         self.recorder = recorder
+        self.observer = observer
         self.guard = SsrfGuard(config.allow_private_hosts, config.resolve)
         self.politeness = Politeness(config.per_host_rate, config.per_host_concurrency)
         self.proxies = ProxyPool(config.proxies)
@@ -431,6 +446,13 @@ class Crawler:
 
     async def _record(self, result: FetchResult) -> None:
         self.log.append(result)
+        if self.observer is not None:
+            try:
+                self.observer.record_fetch(fetch_status(result))
+                if result.reason == "robots_disallowed":
+                    self.observer.record_robots_refusal()
+            except Exception:  # metrics must never stop research
+                log.debug("fetch observer failed", exc_info=True)
         if self.recorder is None:
             return
         try:
