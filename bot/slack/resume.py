@@ -9,6 +9,7 @@ runs, and dropped with a message when older than EXPIRE_AFTER_HOURS. The asker r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.dispatch import USAGE, Dispatcher, clean_text, parse_command, parse_intent
 from bot.errors import UsageError, new_error_id
+from bot.slack import blocks as slack_blocks
 from bot.slack import commands, conversation
 from bot.slack.conversation import ThreadMemory
 from bot.slack.queue import EXPIRE_AFTER_HOURS, HEARTBEAT_SECONDS, MAX_ATTEMPTS, CommandQueue, QueuedCommand
@@ -116,30 +118,33 @@ class Resumer:
             shown = f"`{clean_text(job.text)[:200]}`"
             if at - job.received > EXPIRE_AFTER_HOURS * 3600:
                 asked = datetime.fromtimestamp(job.received, UTC).strftime("%Y-%m-%d %H:%M UTC")
-                await self._tell(
+                await self.queue.finish(job.id, "expired", "older than the expiry when the bot restarted")
+                self._notify(
                     job,
                     f":hourglass: I dropped {shown} (asked by <@{job.user}> at {asked}): a restart interrupted it more "
                     f"than {EXPIRE_AFTER_HOURS:.0f} hours ago, which is too old to run now. Run it again if you "
                     f"still need it.",
+                    stopped="dropped after a restart — see the thread",
                 )
-                await self.queue.finish(job.id, "expired", "older than the expiry when the bot restarted")
                 report.expired.append(job.id)
             elif job.attempts >= MAX_ATTEMPTS:
                 error_id = new_error_id()
                 log.error("gave up on command %s after %d interrupted runs (%s)", job.id, job.attempts, error_id)
-                await self._tell(
+                await self.queue.finish(job.id, "failed", f"gave up after {job.attempts} interrupted runs ({error_id})")
+                self._notify(
                     job,
                     f":x: I stopped retrying {shown}: the bot restarted {job.attempts} times while working on it, so "
                     f"it may be what brings the bot down (error id {error_id}). The team can find it in the logs; "
                     f"run it again if you need it.",
+                    stopped="failed — see the thread",
                 )
-                await self.queue.finish(job.id, "failed", f"gave up after {job.attempts} interrupted runs ({error_id})")
                 report.gave_up.append(job.id)
             else:
                 policy, why = resume_policy(job)
                 if policy == "ask" and job.attempts > 0 and not job.result_ts:  # never started: nothing to repeat
-                    await self._tell(job, build_question(job, why)[0]["text"]["text"], build_question(job, why))
                     await self.queue.finish(job.id, "asked")
+                    question = build_question(job, why)
+                    self._notify(job, question[0]["text"]["text"], question, stopped="interrupted — see the thread")
                     report.asked.append(job.id)
                 else:
                     self.rt.spawn(self.run(job, resumed=job.attempts > 0), f"resumed {job.surface}", heavy=True)
@@ -154,6 +159,25 @@ class Resumer:
                 len(report.expired),
             )
         return report
+
+    def _notify(
+        self, job: QueuedCommand, text: str, blocks: list[dict[str, Any]] | None = None, *, stopped: str
+    ) -> None:
+        """Tell the asker in the background (posts are paced per channel; start-up must not wait for them)."""
+
+        async def notify() -> None:
+            if job.surface == "slash" and job.progress_ts:  # the progress message must not stay at "fetching…"
+                title = clean_text(job.text)[:200]
+                with contextlib.suppress(SlackApiError):
+                    await self.rt.queue.update(
+                        job.channel,
+                        job.progress_ts,
+                        text=f"{title}: {stopped}",
+                        blocks=slack_blocks.build_progress(title, stopped, failed=True),
+                    )
+            await self._tell(job, text, blocks)
+
+        self.rt.spawn(notify(), "restart notice")
 
     async def _tell(self, job: QueuedCommand, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """Post in the command's thread; without one (never started), to the channel, else privately."""

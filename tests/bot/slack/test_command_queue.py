@@ -175,6 +175,7 @@ async def test_command_that_keeps_dying_with_the_bot_is_given_up_with_a_message(
     assert sum("Resumed after a restart" in t for t in thread) == MAX_ATTEMPTS - 1
     assert "I stopped retrying `research acme.io`" in thread[-1] and "error id E-" in thread[-1]
     assert len(parents(fake)) == 1 and not [t for t in thread if "Acme" in t]
+    assert "failed — see the thread" in fake.messages[("C0SALES001", job.progress_ts or "")]["text"]
 
 
 async def test_very_old_interrupted_command_is_dropped_with_a_message(
@@ -192,6 +193,7 @@ async def test_very_old_interrupted_command_is_dropped_with_a_message(
     told = in_thread(fake, running.progress_ts or "")
     assert len(told) == 1 and "too old to run now" in told[0].args["text"] and "score acme.io" in told[0].args["text"]
     assert (await stored(tmp_path, fields["trigger_id"])).state == "expired"
+    assert "dropped after a restart" in fake.messages[("C0SALES001", running.progress_ts or "")]["text"]
 
 
 async def test_interrupted_mention_is_answered_in_the_same_message(tmp_path: Path, fake: FakeSlack, graph: Any) -> None:
