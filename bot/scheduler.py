@@ -72,7 +72,7 @@ class Scheduler:
         self._sched.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
 
     def _started(self, job_id: str, planned: datetime, now: datetime) -> None:
-        """A job run starts: lag is now minus the earliest planned run it serves (coalesced runs included)."""
+        """A job run starts: lag is now minus its planned time (with coalescing, the latest missed one)."""
         if self.metrics is not None:
             self.metrics.record_scheduler_lag(
                 job_label(job_id), (now - planned).total_seconds(), started_at=now.timestamp()
@@ -80,7 +80,7 @@ class Scheduler:
 
     def _on_submitted(self, event: JobSubmissionEvent) -> None:
         if event.scheduled_run_times:
-            self._started(event.job_id, min(event.scheduled_run_times), datetime.now(UTC))
+            self._started(event.job_id, max(event.scheduled_run_times), datetime.now(UTC))
 
     # ---- lifecycle ---------------------------------------------------------------------------------------------
     def start(self, *, paused: bool = False) -> None:
@@ -200,7 +200,7 @@ class Scheduler:
             run_times = job._get_run_times(now)
             if not run_times:
                 continue
-            self._started(job.id, run_times[0], now)
+            self._started(job.id, run_times[-1], now)
             await run_job(*job.args)
             fired.append(job.id)
             nxt = job.trigger.get_next_fire_time(run_times[-1], now)

@@ -220,7 +220,8 @@ async def test_scheduler_lag_and_last_run(tmp_path: Path) -> None:
     assert value(m, "amia_scheduler_last_run_timestamp_seconds", job="catchup") >= before
     assert "C0DIGEST01" not in m.render().decode()  # job kinds, never channel or user ids
 
-    # the controllable clock (`amia digest`, tests): a daily 08:30 job run at 08:31:30 started 90 s late
+    # the controllable clock (`amia digest`, tests): a daily 08:30 job missed yesterday and run at 08:31:30 today
+    # is one coalesced run, 90 s late for today's planned time
     paused = Scheduler(settings, name="metrics-test-2", metrics=m)
     paused.on("digest", digest)
     paused.start(paused=True)
@@ -228,10 +229,10 @@ async def test_scheduler_lag_and_last_run(tmp_path: Path) -> None:
         paused.add_daily("digest:C0DIGEST01:daily", "digest", "C0DIGEST01:daily", "08:30")
         fire = next(when for job_id, when in paused.jobs() if job_id.startswith("digest:"))
         assert fire is not None
-        assert await paused.run_due(fire + timedelta(seconds=90)) == ["digest:C0DIGEST01:daily"]
+        late = fire + timedelta(days=1, seconds=90)
+        assert await paused.run_due(late) == ["digest:C0DIGEST01:daily"]
     finally:
         paused.shutdown()
+    assert value(m, "amia_scheduler_lag_seconds_count", job="digest") == 1
     assert value(m, "amia_scheduler_lag_seconds_sum", job="digest") == pytest.approx(90)
-    assert value(m, "amia_scheduler_last_run_timestamp_seconds", job="digest") == pytest.approx(
-        (fire + timedelta(seconds=90)).timestamp()
-    )
+    assert value(m, "amia_scheduler_last_run_timestamp_seconds", job="digest") == pytest.approx(late.timestamp())
