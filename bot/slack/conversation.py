@@ -4,9 +4,11 @@ what was said earlier in that thread (resumed in the same message after a restar
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 import time
 import uuid
-from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -18,25 +20,61 @@ from bot.slack.queue import CommandQueue, QueuedCommand, resumed_text
 from bot.slack.runtime import SlackRuntime
 
 log = logging.getLogger(__name__)
-MAX_THREADS, MAX_TURNS = 2000, 20
+MAX_THREADS, MAX_TURNS, TTL_DAYS = 2000, 20, 7
 
 
 class ThreadMemory:
-    """The last turns of recent threads (bounded); long-term memory lives in knowledge/memory."""
+    """The last turns of recent threads, kept in the bot's SQLite state file so a restart keeps the context
+    ("why is it hot?" still means acme.com). Bounded: MAX_TURNS per thread, MAX_THREADS threads, TTL_DAYS old.
+    Long-term memory lives in knowledge/memory; `forget` erases matching turns here too (:meth:`erase`)."""
 
-    def __init__(self) -> None:
-        self._threads: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+    def __init__(self, path: Path | None = None) -> None:
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, timeout=10)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS thread_turns (channel TEXT NOT NULL, thread TEXT NOT NULL, "
+            "seq INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL, at REAL NOT NULL)"
+        )
+        self._db.execute("CREATE INDEX IF NOT EXISTS thread_turns_key ON thread_turns (channel, thread, seq)")
+        self._db.commit()
+        self._lock = threading.Lock()
 
     def history(self, channel: str, thread: str) -> list[str]:
-        return list(self._threads.get((channel, thread), []))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT line FROM thread_turns WHERE channel=? AND thread=? AND at > ? ORDER BY seq DESC LIMIT ?",
+                (channel, thread, time.time() - TTL_DAYS * 86400, MAX_TURNS),
+            ).fetchall()
+        return [r[0] for r in reversed(rows)]
 
     def add(self, channel: str, thread: str, *lines: str) -> None:
-        turns = self._threads.setdefault((channel, thread), [])
-        turns.extend(lines)
-        del turns[:-MAX_TURNS]
-        self._threads.move_to_end((channel, thread))
-        while len(self._threads) > MAX_THREADS:
-            self._threads.popitem(last=False)
+        now = time.time()
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT INTO thread_turns (channel, thread, line, at) VALUES (?,?,?,?)",
+                [(channel, thread, line, now) for line in lines],
+            )
+            self._db.execute(
+                "DELETE FROM thread_turns WHERE channel=? AND thread=? AND seq NOT IN (SELECT seq FROM thread_turns "
+                "WHERE channel=? AND thread=? ORDER BY seq DESC LIMIT ?)",
+                (channel, thread, channel, thread, MAX_TURNS),
+            )
+            self._db.execute("DELETE FROM thread_turns WHERE at < ?", (now - TTL_DAYS * 86400,))
+            self._db.execute(
+                "DELETE FROM thread_turns WHERE (channel, thread) NOT IN (SELECT channel, thread FROM thread_turns "
+                "GROUP BY channel, thread ORDER BY MAX(seq) DESC LIMIT ?)",
+                (MAX_THREADS,),
+            )
+
+    def erase(self, needle: str) -> int:
+        """Delete every turn that mentions ``needle`` (an email address or a domain), case-insensitively."""
+        with self._lock, self._db:
+            return self._db.execute(
+                "DELETE FROM thread_turns WHERE instr(lower(line), ?) > 0", (needle.lower(),)
+            ).rowcount
+
+    def close(self) -> None:
+        self._db.close()
 
 
 async def answer(
@@ -103,12 +141,15 @@ def turn(body: dict[str, Any], event: dict[str, Any], *, surface: str, in_thread
     )
 
 
-def register(app: AsyncApp, rt: SlackRuntime, dispatcher: Dispatcher, queue: CommandQueue) -> ThreadMemory:
-    memory = ThreadMemory()
+def register(
+    app: AsyncApp, rt: SlackRuntime, dispatcher: Dispatcher, queue: CommandQueue, memory: ThreadMemory
+) -> ThreadMemory:
 
     async def accept_and_run(job: QueuedCommand, what: str) -> None:
         if await queue.accept(job):  # persisted before the listener returns (and Slack gets its 200)
             rt.spawn(answer(rt, dispatcher, memory, queue, job), what, heavy=True)
+        else:  # the same event_id again: an Events API redelivery
+            log.info("dropped redelivery of %s", job.id)
 
     async def handle_app_mention(event: dict[str, Any], body: dict[str, Any]) -> None:
         await accept_and_run(turn(body, event, surface="mention", in_thread=True), "mention")

@@ -16,6 +16,9 @@ from slack_bolt.response import BoltResponse
 from bot.state import BotState
 
 log = logging.getLogger(__name__)
+# Mentions and DMs are deduplicated by the command queue under the same key, in the same write that stores them
+# (bot/slack/conversation.py): marking them seen here first would lose one killed between the two writes.
+QUEUED = ("app_mention", "message")
 
 
 def register(app: AsyncApp, state: BotState, ttl_seconds: float) -> None:
@@ -24,7 +27,8 @@ def register(app: AsyncApp, state: BotState, ttl_seconds: float) -> None:
         body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]], req: Any
     ) -> BoltResponse | None:
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id:
+        kind = (body.get("event") or {}).get("type") if isinstance(body, dict) else None
+        if event_id and kind not in QUEUED:
             key = f"{body.get('team_id', '')}:{event_id}"
             if not await state.first_time(key, ttl_seconds):
                 retry = (req.headers.get("x-slack-retry-num") or ["?"])[0]
