@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
@@ -20,6 +21,7 @@ from agents.llm.config import BudgetConfig, LlmConfig
 from agents.llm.lead import LeadTask
 from agents.llm.team import LeadTeam
 from agents.persona import PersonaConfig
+from bot.http_server import build_http_app, serve
 from bot.metrics import Metrics
 from bot.outreach.config import ImapConfig, OutreachConfig, SendingConfig, SmtpConfig
 from bot.outreach.http import OUTREACH_KEY
@@ -120,6 +122,16 @@ async def test_fetches_by_status_and_robots_refusals(services: Services) -> None
     # every fetch is audited in the graph: the write is timed under the method's name, never its parameters
     assert value(m, "amia_graph_query_seconds_count", operation="Neo4jGraphStore.record_fetch") == 5
     assert "acme.test" not in m.render().decode()
+
+    # and that is what Prometheus scrapes from the process's HTTP server
+    runner, port = await serve(build_http_app(services), "127.0.0.1", 0)
+    try:
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/metrics") as resp:
+            scraped = await resp.text()
+    finally:
+        await runner.cleanup()
+    assert resp.status == 200
+    assert 'amia_fetches_total{status="404"} 1.0' in scraped and "amia_robots_refusals_total 1.0" in scraped
 
 
 async def test_graph_queries_are_timed_per_operation(services: Services) -> None:
