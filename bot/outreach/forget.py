@@ -1,11 +1,14 @@
 """Erase a person (EMAIL) or a company (DOMAIN) everywhere AMIA keeps data, keeping only a hashed suppression
 entry so they are never contacted again: graph (person, leads, messages, steps, sends, inbound mail, visits),
-long-term memory (when available) and the outbox folder."""
+long-term memory (when available), the outbox folder, and the bot's own SQLite state (approval cards' drafts,
+queued Slack commands, thread context)."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from bot.outreach.outbox import OutboxTransport
@@ -28,6 +31,7 @@ class ForgetReport:
     graph_nodes: int = 0
     memories: int = 0
     outbox_files: int = 0
+    bot_state_rows: int = 0
     people: list[str] = field(default_factory=list)
     suppression: str = ""
 
@@ -38,6 +42,7 @@ class ForgetReport:
             "graph_nodes_deleted": self.graph_nodes,
             "memories_deleted": self.memories,
             "outbox_files_deleted": self.outbox_files,
+            "bot_state_rows_deleted": self.bot_state_rows,
             "suppression": self.suppression,
         }
 
@@ -72,12 +77,46 @@ async def _erase_outbox(outbox: OutboxTransport, needle: str) -> int:
     return await asyncio.to_thread(outbox.erase, needle)
 
 
+# Tables of the bot's state file that can hold a person's address or a company's domain in free text, and the
+# column to search. Rows mentioning the target are deleted: a draft card, a queued "/amia draft acme.io
+# jane@acme.io", a conversation turn. The hashed suppression entry is what keeps them from being contacted again.
+BOT_STATE_TEXT = {
+    "approvals": "draft",
+    "commands": "text",
+    "thread_turns": "line",
+    "watches": "target",
+    "preferences": "text",
+}
+
+
+def erase_bot_state(path: Path, needle: str) -> int:
+    """Delete rows mentioning ``needle`` (case-insensitive) from the bot's SQLite state; tables not created yet
+    (a process that never ran Slack) are skipped. Returns the number of rows deleted."""
+    if not path.exists():
+        return 0
+    db = sqlite3.connect(str(path), timeout=10)
+    try:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        deleted = 0
+        with db:
+            for table, column in BOT_STATE_TEXT.items():
+                if table in tables:
+                    deleted += db.execute(
+                        f"DELETE FROM {table} WHERE instr(lower({column}), ?) > 0",  # fixed names, never input
+                        (needle.lower(),),
+                    ).rowcount
+        return deleted
+    finally:
+        db.close()
+
+
 async def forget(
     store: OutreachStore,
     target: str,
     *,
     memory: PersonMemory | None = None,
     outbox: OutboxTransport | None = None,
+    bot_state: Path | None = None,
 ) -> ForgetReport:
     """Erase ``target`` (an email or a domain). Safe to run again; the hashed suppression stays."""
     kind, value = parse_target(target)
@@ -96,6 +135,10 @@ async def forget(
         if outbox is not None:
             report.outbox_files += await _erase_outbox(outbox, "@" + value)
         await store.drop_plain_suppression(value)
+    if bot_state is not None:
+        import asyncio
+
+        report.bot_state_rows += await asyncio.to_thread(erase_bot_state, bot_state, value)
     hashed = sha256_hex(value)
     await store.suppress(hashed, kind, "erased", source="forget", hashed=True)
     report.suppression = f"sha256:{hashed[:12]}…"
@@ -115,4 +158,6 @@ async def forget_everywhere(services: Any, target: str) -> ForgetReport:
     outbox = outreach.transport if isinstance(outreach.transport, OutboxTransport) else None
     if outbox is None:
         outbox = OutboxTransport(settings.data_path().parent / settings.outreach.outbox_dir)
-    return await forget(outreach.store, target, memory=memory, outbox=outbox)
+    return await forget(
+        outreach.store, target, memory=memory, outbox=outbox, bot_state=settings.data_path("bot.sqlite3")
+    )

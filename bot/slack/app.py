@@ -96,6 +96,7 @@ class SlackBot:
                 await asyncio.gather(task, return_exceptions=True)
         await self.rt.drain(timeout=10)
         self.resumer.queue.close()
+        self.resumer.memory.close()
         self.assistant.close()
 
 
@@ -158,7 +159,10 @@ def build_slack(
     dedupe.register(app, assistant.state, settings.slack.event_dedupe_hours * 3600)
     queue = CommandQueue(settings.data_path("bot.sqlite3"))  # same file as the bot state, its own table
     commands.register(app, rt, assistant.dispatcher, queue)
-    memory = conversation.register(app, rt, assistant.dispatcher, queue)
+    # thread context survives restarts: same file again, its own table
+    memory = conversation.register(
+        app, rt, assistant.dispatcher, queue, conversation.ThreadMemory(settings.data_path("bot.sqlite3"))
+    )
     resumer = Resumer(rt, assistant.dispatcher, queue, memory)
     resume.register(app, resumer)
     approvals.register(app, assistant.desk, rt.spawn)

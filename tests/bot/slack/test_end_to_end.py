@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
+from pathlib import Path
 
 from bot.slack import blocks
 from tests.agents.workflows.test_drafting import seed
 from tests.bot.slack.conftest import Harness
-from tests.fakes.fake_slack import block_actions, slash_command
+from tests.fakes.fake_slack import app_mention, block_actions, event_callback, slash_command
 
 
 async def test_score_draft_approve_schedules_one_send(real_harness: Harness, graph) -> None:
@@ -164,6 +166,22 @@ async def test_forget_a_company_from_slack_erases_it_and_keeps_only_a_hashed_blo
     h, fake = real_harness, real_harness.fake
     await seed(graph)
     assert await graph.company_profile("acme.io") is not None
+    # the bot's own state learns about acme.io too: a conversation turn (thread context) and a draft card
+    await h.event(event_callback(app_mention("tell me about acme.io", channel="C0FORGET01")))
+    await fake.wait_for(
+        lambda: [
+            c
+            for c in fake.ok_calls("chat.update")
+            if c.args.get("channel") == "C0FORGET01" and "Looking into it" not in c.args.get("text", "")
+        ]
+    )
+    await h.command(slash_command("draft acme.io jane@acme.io", response_url=fake.response_url(), channel="C0FORGET01"))
+    await fake.wait_for(
+        lambda: [c for c in fake.ok_calls("chat.postMessage") if blocks.APPROVE in json.dumps(c.args.get("blocks"))],
+        timeout=30,
+    )
+    state_file = h.bot.assistant.services.settings.data_path("bot.sqlite3")
+    assert bot_state_mentions(state_file, "acme.io")
     await h.command(slash_command("forget acme.io", response_url=fake.response_url(), channel="C0FORGET01"))
     reply = await fake.wait_for(
         lambda: [
@@ -177,3 +195,19 @@ async def test_forget_a_company_from_slack_erases_it_and_keeps_only_a_hashed_blo
     assert await graph.company_profile("acme.io") is None
     rows = await graph.read("MATCH (n) WHERE any(k IN keys(n) WHERE toString(n[k]) CONTAINS 'acme.io') RETURN n")
     assert rows == []
+    await h.bot.rt.drain()
+    assert bot_state_mentions(state_file, "acme.io") == [], "erasure reaches the bot's own SQLite state"
+
+
+def bot_state_mentions(path: Path, needle: str) -> list[str]:
+    """Every table of the bot's state file, every column: which rows still mention ``needle``."""
+    db = sqlite3.connect(str(path))
+    try:
+        found = []
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+            for row in db.execute(f"SELECT * FROM {table}").fetchall():
+                if needle in " ".join(str(v) for v in row).lower():
+                    found.append(table)
+        return found
+    finally:
+        db.close()
