@@ -142,18 +142,26 @@ async def build(store: Neo4jGraphStore, n_companies: int) -> tuple[float, int, i
         ]
     )
     scoring = ScoringGraph(store)
+    steps: dict[str, float] = {}
+
+    async def step(name: str, call: Any) -> None:
+        t = time.perf_counter()
+        await call
+        steps[name] = steps.get(name, 0.0) + time.perf_counter() - t
+
     for base in range(0, n_companies, CHUNK):
         cos = companies(min(CHUNK, n_companies - base), "c", start=base)
         rows = chunk_rows(cos, base, now)
-        await store.upsert_companies(cos)
-        await store.upsert_people(rows["people"])
-        await store.assert_facts(rows["facts"])
-        await store.upsert_signals(rows["signals"])
-        await scoring.upsert_leads(rows["leads"])
-        await scoring.save_snapshots(rows["snapshots"])
+        await step("companies", store.upsert_companies(cos))
+        await step("people", store.upsert_people(rows["people"]))
+        await step("facts", store.assert_facts(rows["facts"]))
+        await step("signals+sources", store.upsert_signals(rows["signals"]))
+        await step("leads", scoring.upsert_leads(rows["leads"]))
+        await step("score snapshots", scoring.save_snapshots(rows["snapshots"]))
         done = base + len(cos)
         if done % 50_000 == 0 or done == n_companies:
             print(f"  {done:>8,} companies written ({time.perf_counter() - t0:6.1f}s)", flush=True)
+    print("  time per step: " + ", ".join(f"{k} {v:.0f}s" for k, v in steps.items()))
     seconds = time.perf_counter() - t0
     nodes = (await store.read("MATCH (n) RETURN count(n) AS n"))[0]["n"]
     rels = (await store.read("MATCH ()-[r]->() RETURN count(r) AS n"))[0]["n"]
@@ -168,7 +176,7 @@ async def run(args: argparse.Namespace) -> int:
             await store.ensure_schema()
             print(f"building a graph of ~{args.nodes:,} nodes ({n_companies:,} companies + their data)")
             seconds, nodes, rels = await build(store, n_companies)
-            size = dir_size(home / "neo4j" / "data")
+            size = dir_size(home / "neo4j" / "db")
             print(f"\ngraph: {nodes:,} nodes, {rels:,} relationships in {seconds:.0f}s")
             print(f"  ingest {nodes / seconds:,.0f} nodes/s, {rels / seconds:,.0f} relationships/s (all batched)")
             print(f"  on disk: {size / 2**20:,.0f} MB ({size / nodes:,.0f} bytes per node, data + tx logs)")
