@@ -119,6 +119,10 @@ def build_assistant(
 def _register_jobs(a: Assistant, scheduler: Scheduler, post_digest: PostDigest, seen: Seen | None) -> None:
     ledger = DigestLedger(a.services.settings.data_path("digests.sqlite3"))
 
+    def planned_time(job_id: str) -> datetime:
+        """When the run now starting was due (a digest that runs late past midnight still belongs to its day)."""
+        return (scheduler.planned.pop(job_id, None) or datetime.now(UTC)).astimezone(scheduler.tz)
+
     async def digest_job(key: str) -> None:  # key: "channel:cadence", or "channel:cadence@period" for a catch-up
         job, _, period = key.partition("@")
         channel, cadence = job.rsplit(":", 1)
@@ -126,7 +130,7 @@ def _register_jobs(a: Assistant, scheduler: Scheduler, post_digest: PostDigest, 
         await deliver_once(
             ledger,
             job=f"digest:{job}",
-            period=period or period_of(cadence, datetime.now(scheduler.tz)),
+            period=period or period_of(cadence, planned_time(f"digest:{job}")),
             destination=channel,
             build=lambda: a.digest(days, f"AMIA {cadence} digest"),
             post=post_digest,
@@ -138,7 +142,7 @@ def _register_jobs(a: Assistant, scheduler: Scheduler, post_digest: PostDigest, 
         await deliver_once(
             ledger,
             job=f"user_digest:{user}",
-            period=period or period_of("daily", datetime.now(scheduler.tz)),
+            period=period or period_of("daily", planned_time(f"userdigest:{user}")),
             destination=user,
             build=lambda: a.digest(1, "Your AMIA daily digest"),
             post=post_digest,

@@ -69,10 +69,12 @@ class Scheduler:
         )
         self.handlers: dict[str, JobHandler] = {}
         self.ran: list[tuple[str, str]] = []
+        self.planned: dict[str, datetime] = {}  # job id -> the planned time of the run now starting
         self._sched.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
 
     def _started(self, job_id: str, planned: datetime, now: datetime) -> None:
         """A job run starts: lag is now minus its planned time (with coalescing, the latest missed one)."""
+        self.planned[job_id] = planned
         if self.metrics is not None:
             self.metrics.record_scheduler_lag(
                 job_label(job_id), (now - planned).total_seconds(), started_at=now.timestamp()

@@ -1,6 +1,7 @@
 """`amia run` (Slack mode, a real process) killed -9 while posting a scheduled digest, then restarted: the digest
 is posted exactly once, whether Slack never got the post or got it and the bot never heard back. The digest was
-due while the bot was down, so this also checks that a missed digest is caught up on start."""
+due while the bot was down, so this also checks that a missed digest is caught up on start. And, in process, the
+same digest run fired twice posts once."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from bot.scheduler import Scheduler
 from bot.settings import load_settings
-from tests.bot.slack.conftest import BOT_TOKEN, SECRET
+from tests.bot.slack.conftest import BOT_TOKEN, SECRET, Harness
 from tests.fakes.fake_slack import Call, FakeSlack
 from tests.neo4j_server import TestNeo4j as Neo4jHandle
 from tests.reliability.bot_process import BotProcess, write_config
@@ -75,3 +76,25 @@ async def test_kill_9_mid_digest_posts_it_exactly_once(
     finally:
         await asyncio.to_thread(bot.stop)
         await fake.stop()
+
+
+async def test_a_digest_run_twice_or_late_posts_once_per_period(harness: Harness) -> None:
+    """The ledger keys a digest by the run it serves: the same run fired twice posts once, and a run that starts
+    after midnight still belongs to its own day, so the next day's digest is not taken for a duplicate."""
+    fake, sched = harness.fake, harness.bot.assistant.scheduler
+    assert sched is not None
+    sched.add_daily("digest:C0LATE0001:daily", "digest", "C0LATE0001:daily", "23:50")
+    first = dict(sched.jobs())["digest:C0LATE0001:daily"]
+
+    def posts() -> int:
+        return sum(1 for c in fake.ok_calls("chat.postMessage") if c.args.get("channel") == "C0LATE0001")
+
+    assert "digest:C0LATE0001:daily" in await sched.run_due(first + timedelta(minutes=20))  # ran at 00:10
+    await fake.wait_for(lambda: posts() == 1)
+    sched.planned["digest:C0LATE0001:daily"] = first  # the same run fired again (e.g. a second scheduler)
+    await sched.execute("digest", "C0LATE0001:daily")
+    second = first + timedelta(days=1)
+    assert "digest:C0LATE0001:daily" in await sched.run_due(second + timedelta(seconds=5))
+    await fake.wait_for(lambda: posts() == 2)
+    await asyncio.sleep(0.5)
+    assert posts() == 2
