@@ -32,7 +32,8 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
         d = report.as_dict()
         print(
             f"erased {report.kind} {args.target.strip()}: {d['people_erased']} people, {d['graph_nodes_deleted']} "
-            f"graph records, {d['memories_deleted']} memories, {d['outbox_files_deleted']} outbox files; "
+            f"graph records, {d['memories_deleted']} memories, {d['outbox_files_deleted']} outbox files, "
+            f"{d['bot_state_rows_deleted']} bot state rows; "
             f"kept suppression {d['suppression']} so they are never contacted again"
         )
     return 0
