@@ -34,7 +34,7 @@ class Entry:
     job: str
     period: str
     destination: str
-    status: str  # pending | posting | posted
+    status: str  # pending | posting | posted | abandoned
     title: str | None
     started: float
 
@@ -86,11 +86,16 @@ class DigestLedger:
             (status, title, time.time(), key),
         )
 
-    def unfinished(self) -> list[Entry]:
-        """Digests a crash interrupted (read once at start, before the loop runs)."""
+    def unfinished(self, max_age: float = 86400.0) -> list[Entry]:
+        """Digests a crash interrupted in the last ``max_age`` seconds (read once at start, before the loop runs).
+        Older ones are marked 'abandoned': a digest days late would only confuse."""
+        cutoff = time.time() - max_age
+        self._run(
+            "UPDATE digests SET status='abandoned' WHERE status IN ('pending','posting') AND started < ?", (cutoff,)
+        )
         rows = self._run(
             "SELECT key, job, period, destination, status, title, started FROM digests "
-            "WHERE status != 'posted' ORDER BY started"
+            "WHERE status IN ('pending','posting') ORDER BY started"
         )
         return [self._entry(r) for r in rows]
 

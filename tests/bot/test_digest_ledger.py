@@ -1,0 +1,71 @@
+"""The digest ledger: one post per job and period, in-doubt posts looked up before re-posting, stale crashes
+abandoned instead of posted days late."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.digest_ledger import DigestLedger, deliver_once, period_of
+
+
+@dataclass
+class D:
+    title: str = "AMIA daily digest"
+
+
+class Channel:
+    def __init__(self) -> None:
+        self.posts: list[str] = []
+
+    async def post(self, destination: str, digest: D) -> None:
+        self.posts.append(destination)
+
+    async def build(self) -> D:
+        return D()
+
+
+async def test_one_post_per_period_and_in_doubt_posts_are_looked_up(tmp_path: Path) -> None:
+    ledger, ch = DigestLedger(tmp_path / "d.sqlite3"), Channel()
+    run = {"job": "digest:C1:daily", "destination": "C1", "build": ch.build, "post": ch.post}
+    assert await deliver_once(ledger, period="2026-11-24", **run) == "posted"  # type: ignore[arg-type]
+    assert await deliver_once(ledger, period="2026-11-24", **run) == "duplicate"  # type: ignore[arg-type]
+    assert await deliver_once(ledger, period="2026-11-25", **run) == "posted"  # type: ignore[arg-type]
+    assert ch.posts == ["C1", "C1"]
+
+    # A crash after handing the post to Slack leaves 'posting': ask Slack first.
+    await ledger.begin("digest:C1:daily@2026-11-26", "digest:C1:daily", "2026-11-26", "C1")
+    await ledger.mark("digest:C1:daily@2026-11-26", "posting", "AMIA daily digest")
+
+    async def there(dest: str, title: str, since: float) -> bool:
+        return True
+
+    result = await deliver_once(ledger, period="2026-11-26", seen=there, **run)  # type: ignore[arg-type]
+    assert result == "found" and len(ch.posts) == 2
+
+    await ledger.begin("digest:C1:daily@2026-11-27", "digest:C1:daily", "2026-11-27", "C1")
+    await ledger.mark("digest:C1:daily@2026-11-27", "posting", "AMIA daily digest")
+
+    async def cannot_tell(dest: str, title: str, since: float) -> bool:
+        raise RuntimeError("channel_not_found")
+
+    result = await deliver_once(ledger, period="2026-11-27", seen=cannot_tell, **run)  # type: ignore[arg-type]
+    assert result == "posted" and len(ch.posts) == 3  # a rare duplicate beats a lost digest
+
+
+async def test_unfinished_digests_are_resumed_unless_stale(tmp_path: Path) -> None:
+    path = tmp_path / "d.sqlite3"
+    ledger = DigestLedger(path)
+    await ledger.begin("digest:C1:daily@2026-11-24", "digest:C1:daily", "2026-11-24", "C1")
+    await ledger.begin("digest:C2:daily@2026-11-20", "digest:C2:daily", "2026-11-20", "C2")
+    with sqlite3.connect(path) as db:  # the second crashed four days ago
+        db.execute("UPDATE digests SET started = started - 4 * 86400 WHERE destination = 'C2'")
+    assert [e.destination for e in DigestLedger(path).unfinished()] == ["C1"]
+    assert (await ledger.get("digest:C2:daily@2026-11-20")).status == "abandoned"  # type: ignore[union-attr]
+
+
+def test_periods() -> None:
+    assert period_of("daily", datetime(2026, 11, 24, 23, 50)) == "2026-11-24"
+    assert period_of("weekly", datetime(2026, 11, 24)) == "2026-W48"
