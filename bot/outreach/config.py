@@ -13,6 +13,11 @@ class SmtpConfig(BaseModel):
     tls: str = Field(
         "starttls", pattern="^(starttls|ssl|none)$", description="'starttls', 'ssl' (implicit TLS) or 'none'"
     )
+    ca_file: str | None = Field(
+        None,
+        description="PEM bundle of CAs to trust for the relay's TLS certificate (an internal relay with a private "
+        "CA); unset: the system's trust store. Certificates are always verified.",
+    )
     timeout_seconds: float = Field(30.0, gt=0, description="give up on one SMTP conversation after this long")
     max_attempts: int = Field(5, ge=1, le=20, description="send attempts for temporary failures before 'failed'")
     retry_base_seconds: float = Field(300.0, gt=0, description="first retry delay; doubles on each attempt")

@@ -71,6 +71,7 @@ def build_transport(settings: Settings) -> Transport:
         username=settings.secrets.SMTP_USERNAME,
         password=password.get_secret_value() if password else None,
         timeout=cfg.smtp.timeout_seconds,
+        ca_file=str(_path(settings, cfg.smtp.ca_file)) if cfg.smtp.ca_file else None,
     )
 
 
