@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from knowledge.signals.intl import INTL_RULES
 from knowledge.signals.rules import RULES, RuleHit
-from knowledge.signals.text import find_date, split_sentences
+from knowledge.signals.text import find_date, guess_language, split_sentences
 
 EXTRACTOR = "rules:signals@1"
 MAX_SENTENCE = 1200  # longer "sentences" are page chrome, not statements
@@ -44,14 +45,19 @@ def detect_signals(text: str, *, document_date: str | None = None) -> list[Detec
     if not text or not text.strip():
         return []
     doc_date = document_date or dateline(text)
+    rules = RULES + INTL_RULES if guess_language(text) == "en" else INTL_RULES + RULES
     found: dict[tuple[str, str], DetectedSignal] = {}
     order: list[tuple[str, str]] = []
     for sentence in split_sentences(text):
         s = sentence.text
         if len(s) > MAX_SENTENCE or len(s) < 12:
             continue
-        for rule in RULES:
+        kinds: set[str] = set()
+        for rule in rules:
             for hit in rule(s):
+                if hit.type in kinds and (rule in INTL_RULES) != (rules[0] in INTL_RULES):
+                    continue  # the text's own language's rule already read this sentence
+                kinds.add(hit.type)
                 signal = _signal(hit, s, doc_date)
                 ident = (hit.type, hit.key or s)
                 current = found.get(ident)

@@ -69,8 +69,28 @@ ABBREVIATIONS = {
     "sen",
     "gov",
     "pres",
+    "mio",  # German and Spanish abbreviations: "160 Mio. US-Dollar", "1,5 Mrd. Euro", "Sra. López"
+    "mrd",
+    "mill",
+    "bzw",
+    "ca",
+    "inkl",
+    "z.b",
+    "u.a",
+    "d.h",
+    "nr",
+    "sra",
+    "srta",
+    "dña",
+    "mme",
+    "mlle",
 }
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*\n|\n(?=\s*[^a-z\s])")
+
+
+_ORDINAL_MONTH = re.compile(
+    r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,8 @@ def split_sentences(text: str) -> list[Sentence]:
                     continue
             if nxt and nxt.islower():
                 continue
+            if last and last.group(1).isdigit() and len(last.group(1)) <= 2 and _ORDINAL_MONTH.match(text, m.end()):
+                continue  # German ordinal date: "ab 1. Juli", "am 3. März 2026"
         _emit(text, start, m.start() + len(m.group(0).rstrip()), out)
         start = chunk_end
     _emit(text, start, len(text), out)
@@ -217,11 +239,23 @@ MULTIPLIERS = {
     "thousand": 1e3,
     "k": 1e3,
     "million": 1e6,
+    "millions": 1e6,
+    "millionen": 1e6,
+    "millones": 1e6,
+    "millón": 1e6,
     "mn": 1e6,
     "mio": 1e6,
+    "mill": 1e6,
     "m": 1e6,
     "mm": 1e6,
     "billion": 1e9,
+    "milliard": 1e9,
+    "milliards": 1e9,
+    "milliarde": 1e9,
+    "milliarden": 1e9,
+    "mil millones": 1e9,
+    "mrd": 1e9,
+    "md": 1e9,
     "bn": 1e9,
     "b": 1e9,
     "crore": 1e7,
@@ -229,15 +263,31 @@ MULTIPLIERS = {
     "trillion": 1e12,
 }
 _CUR_PRE = r"(?P<cur>US\$|C\$|A\$|S\$|R\$|\$|€|£|¥|₹|₩|USD|EUR|GBP|CHF|CAD|AUD|INR|SEK|NOK|DKK|SGD|JPY|CNY|RMB|BRL|HKD|NZD|ZAR|PLN|KRW|Rs\.?)"
-_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)"
-_MULT = r"(?P<mult>thousand|million|billion|trillion|mn|mio|bn|mm|crore|lakh|[mkb])\b"
+# 1,200,000 / 1.200.000 (grouped thousands) or 2.5 / 2,5 (decimals)
+_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)"
+_MULT = (
+    r"(?P<mult>thousand|millions?|millionen|millones|millón|mil\s+millones|milliarden?|milliards?|billion|trillion|"
+    r"mrd|mio|mill|mn|bn|mm|md|crore|lakh|[mkb])(?:\b|(?=€|\$))\.?"
+)
+_CUR_POST = (
+    r"(?P<cur>dollars?|dólares|dolares|euros?|pounds|livres|libras|yen|yuan|francs?|franken|"
+    r"US-Dollar|US\$|\$|€|£|USD|EUR|GBP|CHF|CAD|AUD|INR|SEK|SGD|JPY)"
+)
 MONEY_RES = (
     re.compile(rf"{_CUR_PRE}\s?{_NUM}(?:\s*-?\s*{_MULT})?", re.IGNORECASE),
-    re.compile(
-        rf"{_NUM}(?:\s*{_MULT})?\s*(?P<cur>dollars|euros?|pounds|yen|yuan|USD|EUR|GBP|CHF|CAD|AUD|INR|SEK|SGD|JPY)\b",
-        re.IGNORECASE,
-    ),
+    re.compile(rf"{_NUM}(?:\s*{_MULT})?\s*(?:de\s+|d['’]\s*)?{_CUR_POST}(?!\w)", re.IGNORECASE),
 )
+_POST_CURRENCIES = {
+    "dollar": "USD",
+    "dólares": "USD",
+    "dolares": "USD",
+    "us-dollar": "USD",
+    "livres": "GBP",
+    "libras": "GBP",
+    "franc": "CHF",
+    "francs": "CHF",
+    "franken": "CHF",
+}
 
 
 @dataclass(frozen=True)
@@ -256,15 +306,41 @@ def find_money(text: str) -> list[Money]:
             if any(f.start <= m.start() < f.end for f in found):
                 continue
             num = m.group("num")
-            num = num.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", num) else num.replace(",", ".")
+            if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", num):
+                num = num.replace(",", "")
+            elif re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", num):
+                num = num.replace(".", "").replace(",", ".")
+            else:
+                num = num.replace(",", ".")
             try:
                 value = float(num)
             except ValueError:
                 continue
-            mult = (m.group("mult") or "").lower()
+            mult = " ".join((m.group("mult") or "").lower().rstrip(".").split())
             if not mult and value < 1000:  # "$5" alone is a price, not a funding amount
                 continue
             value *= MULTIPLIERS.get(mult, 1.0)
-            cur = CURRENCIES.get(m.group("cur").lower().rstrip("."), m.group("cur").upper())
+            raw = m.group("cur").lower().rstrip(".")
+            cur = CURRENCIES.get(raw) or _POST_CURRENCIES.get(raw) or m.group("cur").upper()
             found.append(Money(value, cur, m.group(0).strip(), m.start(), m.end()))
     return sorted(found, key=lambda x: x.start)
+
+
+_STOPWORDS = {
+    "en": "the and of to in is for with has its that from by on at was will are this our we as",
+    "de": "der die das und ist mit für von den dem des ein eine einen sich auf im zu wird hat nach bei wir sie nicht",
+    "fr": "le la les et des du un une est pour avec dans sur au aux son sa ses qui par nous vous d'euros l'",
+    "es": "el la los las y del en un una es para con por que su sus al se ha nuestro nuestra",
+}
+_WORD = re.compile(r"[a-zà-ÿ]+['’]?", re.IGNORECASE)
+
+
+def guess_language(text: str) -> str:
+    """'en', 'de', 'fr' or 'es' by stop-word counts (English on a tie or when nothing is recognised)."""
+    words = [w.lower().replace("’", "'") for w in _WORD.findall(text[:3000])]
+    scores = {lang: sum(1 for w in words if w in stops) for lang, stops in _STOP_SETS.items()}
+    best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
+    return best if scores[best] > scores["en"] else "en"
+
+
+_STOP_SETS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
