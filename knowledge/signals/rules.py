@@ -86,7 +86,7 @@ HEDGES = re.compile(
     r"considers?|considering|explores?|exploring|mulls?|mulling|weighs?|weighing|eyes|eyeing|in talks|in discussions|"
     r"negotiating|negotiations|could|might|would|should|may|possibly|potential(?:ly)?|rumou?r(?:s|ed)?|"
     r"reportedly|speculat\w*|is said to|are said to|allegedly|if|whether|unless|expected to|expects? to|"
-    r"set to|poised to|likely|unlikely|wants? to|ready to|preparing to|prepares? to|would-be)\b",
+    r"set to|poised to|likely|unlikely|wants? to|ready to|preparing to|prepares? to|would-be|proposed)\b",
     re.IGNORECASE,
 )
 NEGATIONS = re.compile(
@@ -122,9 +122,23 @@ def _window(sentence: str, start: int, width: int = 45) -> str:
     return before[cut + 1 :] if cut >= 0 else before
 
 
+BACKGROUND_EVENT = re.compile(
+    r"\bin\s+(?:19|20)\d\d\b(?![-–/])[^.;]{0,80}?(?:,\s*(?:and\s+)?|\s+and\s+)(?:\w+\s+){0,4}?(?:now|still|since|has since|today)\b",
+    re.IGNORECASE,
+)
+CALLED_OFF = re.compile(
+    r"\b(?:was|were|has been|had been|is being)\s+(?:abandoned|called off|scrapped|terminated|blocked|cancel(?:l)?ed)\b"
+    r"|\b(?:fell through|collapsed|was never completed)\b",
+    re.IGNORECASE,
+)
+
+
 def blocked(sentence: str, start: int, *, allow_future: bool = False, allow_hedge: bool = False) -> bool:
-    """True when the trigger at ``start`` is hedged, negated, conditional, questioned or denied."""
-    if DENIAL_SENTENCE.search(sentence) or sentence.rstrip().endswith("?"):
+    """True when the trigger at ``start`` is hedged, negated, conditional, questioned or denied, or a dated past
+    event told as background ("which raised a Series A in 2021, now serves …")."""
+    if DENIAL_SENTENCE.search(sentence) or sentence.rstrip().endswith("?") or CALLED_OFF.search(sentence):
+        return True
+    if BACKGROUND_EVENT.search(sentence, start):
         return True
     window = _window(sentence, start)
     if allow_future:  # "said it would cut 12,000 jobs" reports a decision, not a possibility
@@ -183,7 +197,7 @@ FUNDING_VERB = re.compile(
 )
 NOT_FUNDING = re.compile(
     r"\b(revenue|sales|prices?|valuation of|valued at|awareness|concerns?|questions?|guidance|salary|salaries|"
-    r"donat\w+|charity|for (?:charity|the)|helped (?:\w+ )?(?:customers|clients|startups|companies) raise|"
+    r"donat\w+|charity|charities|fundrais\w+|giving|food banks?|for (?:charity|the)|helped (?:\w+ )?(?:customers|clients|startups|companies) raise|"
     r"(?:customers|clients|portfolio companies) (?:have )?raised|acquisition|acquired|fund (?:i|ii|iii|iv|v)\b|"
     r"new fund|closes? (?:its |a )?(?:\w+ )?fund\b|market cap|ipo price)\b",
     re.IGNORECASE,
@@ -261,10 +275,14 @@ def _round_name(raw: str) -> str:
 
 # ---- acquisition -------------------------------------------------------------------------------------------
 
+_DESCRIPTOR = r"(?:(?:[a-z][\w-]*\s+){0,4}?(?:firm|company|startup|start-up|provider|maker|platform|developer|specialist|rival|operator|unit|business|chain|group|vendor|player|lender|retailer|insurer|bank)\s+)?"
 ACQ_ACTIVE = re.compile(
     rf"(?P<acq>{ORG})\s+(?:has\s+|have\s+)?(?:completed\s+(?:the|its)\s+acquisition\s+of|announced\s+(?:the|its)\s+acquisition\s+of|"
     rf"acquired|acquires|has agreed to (?:acquire|buy|purchase)|agreed to (?:acquire|buy|purchase)|signed (?:a|an) (?:definitive )?agreement to (?:acquire|buy)|"
-    rf"to acquire|to buy|bought|buys|snapped up|snaps up|takes over|took over|purchased|purchases)\s+(?P<tgt>{ORG})"
+    rf"to acquire|to buy|bought|buys|snapped up|snaps up|takes over|took over|purchased|purchases)\s+{_DESCRIPTOR}(?P<tgt>{ORG})"
+)
+ACQ_AGREEMENT = re.compile(
+    rf"\b(?:signed|entered into|reached|signs|enters into|reaches)\s+(?:a|an)\s+(?:definitive\s+)?(?:merger\s+)?agreement\s+to\s+(?:acquire|buy|purchase)\s+{_DESCRIPTOR}(?P<tgt>{ORG})"
 )
 ACQ_PASSIVE = re.compile(
     rf"(?P<tgt>{ORG})\s+(?:has\s+been|have\s+been|was|is\s+being|were|is)\s+(?:acquired|bought|purchased|taken over)\s+by\s+(?P<acq>{ORG})"
@@ -283,14 +301,16 @@ def acquisition(sentence: str) -> list[RuleHit]:
         r"\bacqui(?:red|res|sition of)\s+[A-Z]", sentence
     ):
         return []
-    for pattern, conf in ((ACQ_PASSIVE, 0.9), (ACQ_ACTIVE, 0.9), (ACQ_NOUN, 0.8), (MERGER, 0.75)):
+    for pattern, conf in ((ACQ_PASSIVE, 0.9), (ACQ_ACTIVE, 0.9), (ACQ_AGREEMENT, 0.9), (ACQ_NOUN, 0.8), (MERGER, 0.75)):
         for m in pattern.finditer(sentence):
             groups = m.groupdict()
             target = (groups.get("tgt") or groups.get("tgt2") or "").strip()
             acquirer = (groups.get("acq") or "").strip()
             if not target or NOT_ACQ_TARGET.match(target) or target.split()[0] in NOT_PERSON_WORDS - {"The"}:
                 continue
-            trigger = m.start("tgt") if pattern is ACQ_NOUN else m.end("acq") if acquirer else m.start()
+            trigger = (
+                m.start("tgt") if pattern in (ACQ_NOUN, ACQ_AGREEMENT) else m.end("acq") if acquirer else m.start()
+            )
             if (
                 pattern is ACQ_ACTIVE
                 and re.search(r"\bto acquire\b", m.group(0))
@@ -363,6 +383,9 @@ LEAD_LEAVE = [
         rf"(?:,\s*{_ARTICLES}(?P<role>{ROLE}))?"
     ),
 ]
+FIRST_PERSON_LEAVE = re.compile(
+    rf"\b(?:I am|I'm|I’m|I have|I've|I’ve|I will|I'll|I’ll|I)\s+(?:decided to\s+|be\s+)?(?:stepping|step|stepped|will step)\s+down\s+as\s+{_ARTICLES}(?P<role>{ROLE})"
+)
 ROLE_BEFORE = re.compile(rf"(?P<role>{ROLE})\s+$")
 
 
@@ -396,6 +419,9 @@ def leadership_change(sentence: str) -> list[RuleHit]:
             )
         )
 
+    own = FIRST_PERSON_LEAVE.search(sentence)
+    if own and not blocked(sentence, own.start(), allow_future=True):
+        hits.append(RuleHit("leadership_change", 0.8, {"role": own.group("role"), "direction": "left"}, "author|left"))
     for m in LEAD_PROMOTE.finditer(sentence):
         add(m, "promoted", 0.85)
     for pattern in LEAD_JOIN:
@@ -423,7 +449,7 @@ ROLE_FAMILIES: dict[str, str] = {
 }
 HIRING_TRIGGER = re.compile(
     r"\b(?:is|are|we're|we are|currently|actively)\s+hiring\b|\bhiring\s+(?:for\s+)?(?:\d|more|over|around|up to|dozens|hundreds)"
-    r"|\b(?:hire|hires|add|adds|adding|recruit|recruits|recruiting|create|creates|creating)\s+(?:more than\s+|over\s+|up to\s+|about\s+|another\s+|an additional\s+)?[\d,]+\s+(?:new\s+)?(?:\w+\s+){0,3}(?:jobs|roles|positions|employees|people|staff|engineers|hires|workers|team members)"
+    r"|\b(?:hire|hires|add|adds|adding|recruit|recruits|recruiting|create|creates|creating)\s+(?:more than\s+|over\s+|up to\s+|about\s+|another\s+|an additional\s+)?[\d,]+\s+(?:new\s+)?(?:\w+\s+){0,3}(?:jobs|roles|positions|employees|people|staff|engineers|developers|hires|workers|team members|graduates|interns|apprentices|trainees|nurses|drivers|technicians|consultants|salespeople|researchers)"
     r"|\b[\d,]+\+?\s+(?:open|new)\s+(?:positions|roles|jobs|vacancies|openings|requisitions)\b"
     r"|\b(?:open|new)\s+(?:positions|roles|jobs|vacancies|openings)\b.{0,30}\b(?:engineering|sales|marketing|product)"
     r"|\bgrow(?:ing)?\s+(?:its|our|the)\s+(?:\w+\s+)?(?:team|headcount|workforce)\s+(?:to|by)\s+[\d,]+"
@@ -488,8 +514,9 @@ NOT_PRODUCT = re.compile(
     r"was (?:founded|launched) in|since its launch|prisoners?|hostages?|statement|ipo|office|offices|headquarters)\b",
     re.IGNORECASE,
 )
+_PRODUCT_CAP = r"(?:[A-Z]|[a-z](?=[A-Z]))[\w&'’.+-]*"
 PRODUCT_OBJ = re.compile(
-    rf"(?P<obj>(?:(?:its|a|an|the|their|our)\s+)?(?:new|next-generation|next-gen|latest|first|upgraded)?\s*(?:{_CAP}\s*){{1,4}}"
+    rf"(?P<obj>(?:(?:its|a|an|the|their|our)\s+)?(?:new|next-generation|next-gen|latest|first|upgraded)?\s*(?:{_PRODUCT_CAP}\s*){{1,4}}"
     rf"|(?:(?:its|a|an|the|their|our)\s+)(?:new|next-generation|latest|first)\s+[\w-]+(?:\s+[\w-]+){{0,3}}\s+"
     rf"(?:platform|product|app|application|feature|features|solution|service|tool|api|sdk|model|version|suite|module|device|chip|integration|engine|assistant|offering|card|plugin|extension|dashboard))"
 )
@@ -507,7 +534,7 @@ def product_launch(sentence: str) -> list[RuleHit]:
     if obj:
         product = re.sub(r"^(?:its|a|an|the|their|our)\s+", "", obj.group("obj").strip(" ,.")).strip()
     elif re.search(r"\bnow (?:generally )?available\b", m.group(0), re.I):
-        before = re.search(rf"((?:{_CAP}\s*){{1,4}})\s+(?:is|are)\s+$", sentence[: m.start()])
+        before = re.search(rf"((?:(?:{_CAP}|\d+(?:\.\d+)+)\s*){{1,4}})\s+(?:(?:is|are)\s+)?$", sentence[: m.start()])
         product = before.group(1).strip() if before else ""
     if not product or product.lower() in ("new", "the", "a"):
         return []
@@ -523,7 +550,7 @@ PARTNER = re.compile(
     rf"\b(?:partnered|partners|partnering|has partnered|teamed up|teams up|teaming up|joined forces|joins forces|"
     rf"(?:strategic\s+|new\s+|global\s+|multi-year\s+|exclusive\s+)*(?:partnership|alliance|collaboration|joint venture)|"
     rf"signed (?:a|an) (?:strategic |multi-year |exclusive |distribution |reseller |technology )*(?:partnership|agreement|memorandum of understanding|mou|deal)|"
-    rf"collaborates|collaborated|collaborating|integrat(?:es|ed|ion))\s+(?:agreement\s+)?(?:with|between)\s+(?P<partner>{ORG})"
+    rf"collaborates|collaborated|collaborating|integration)\s+(?:agreement\s+)?(?:with|between)\s+(?P<partner>{ORG})"
 )
 PARTNER_AND = re.compile(
     rf"(?P<a>{ORG})\s+and\s+(?P<b>{ORG})\s+(?:have\s+|today\s+)?(?:announced\s+(?:a|an)\s+(?:\w+\s+)?partnership|partner|team up|join forces|form(?:ed)? (?:a|an) (?:\w+\s+)?(?:partnership|alliance|joint venture))"
@@ -540,6 +567,10 @@ def partnership(sentence: str) -> list[RuleHit]:
             continue
         if blocked(
             sentence, m.start(), allow_future=bool(re.search(r"\b(signed|announced|agreement)\b", sentence, re.I))
+        ):
+            continue
+        if m.group(0).lower().startswith("integration") and not re.search(
+            r"\b(announc\w+|launch\w*|introduc\w+|new|unveil\w+|releas\w+|now)\b", sentence, re.I
         ):
             continue
         conf = 0.65 if m.group(0).lower().startswith("integrat") else 0.85
@@ -561,8 +592,15 @@ def partnership(sentence: str) -> list[RuleHit]:
 
 # ---- expansion ---------------------------------------------------------------------------------------------
 
-FACILITY = r"(?:office|offices|headquarters|hq|hub|facility|plant|factory|warehouse|data cent(?:er|re)|store|stores|location|campus|r&d cent(?:er|re)|engineering cent(?:er|re)|fulfil?ment cent(?:er|re)|distribution cent(?:er|re)|studio|branch|subsidiary)"
+FACILITY = r"(?:office|offices|headquarters|hq|hub|facility|plant|factory|warehouse|data cent(?:er|re)|store|stores|location|campus|r&d cent(?:er|re)|engineering cent(?:er|re)|fulfil?ment cent(?:er|re)|distribution cent(?:er|re)|studio|branch|subsidiary|showroom|flagship(?: store)?|outlet|lab|laboratory|gigafactory|fab|service cent(?:er|re)|depot|shop|restaurant)"
 PLACE = r"(?P<place>[A-Z][\w'’.-]+(?:[ -][A-Z][\w'’.-]+){0,3}(?:,\s*[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)?)?)"
+EXPAND_OPEN = re.compile(
+    rf"\b(?i:our|its|their|the)\s+(?:new|first)\s+{PLACE}\s+{FACILITY}\s+(?:is|are|has|have)\s+(?:now\s+)?(?:officially\s+)?(?:open|opened)\b"
+)
+EXPAND_MARKETS = re.compile(
+    r"\b(?:launched|launches|launching|expanded|expands|expanding|is now live|went live|now available)\s+in\s+(?P<n>\d+|several|two|three|four|five|six|seven|eight|nine|ten|a dozen)\s+(?:new\s+)?(?:markets|countries)"
+    r"(?:[^.]{0,60}?\b(?:including|such as)\s+(?P<place>[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)?))?"
+)
 EXPAND = [
     re.compile(
         rf"\b(?:opened|opens|opening|has opened|inaugurated|inaugurates|launched|launches|established|establishes|set up|sets up|unveiled)\s+(?:of\s+)?(?:a|an|its|the|their)?\s*(?:new|first|second|third|additional|european|us|u\.s\.|regional|international)?\s*(?:[\w-]+\s+)?{FACILITY}\s+in\s+{PLACE}",
@@ -586,6 +624,11 @@ NOT_PLACE = re.compile(
 
 
 def expansion(sentence: str) -> list[RuleHit]:
+    for pattern, kind in ((EXPAND_OPEN, "office"), (EXPAND_MARKETS, "market")):
+        found = pattern.search(sentence)
+        if found and not blocked(sentence, found.start()):
+            place = found.groupdict().get("place") or f"{found.group('n')} markets"
+            return [RuleHit("expansion", 0.8, {"location": place, "kind": kind}, place.lower())]
     for i, pattern in enumerate(EXPAND):
         for m in pattern.finditer(sentence):
             place = re.split(
@@ -609,17 +652,28 @@ def expansion(sentence: str) -> list[RuleHit]:
 
 # ---- layoffs -----------------------------------------------------------------------------------------------
 
-JOBS = r"(?:jobs|roles|positions|staff|employees|workers|people|workforce|headcount|team members|its team|staffers)"
+JOBS = r"(?:jobs|roles|positions|staff|employees|workers|people|workforce|headcount|team members|its team|staffers|colleagues|teammates)"
 LAYOFF = re.compile(
     rf"\b(?:laid off|lays off|laying off|lay off|layoffs?|redundanc(?:y|ies)|job cuts|reduction in force|rif\b|downsiz\w+|"
-    rf"(?:cut|cuts|cutting|eliminat(?:e|es|ed|ing)|slash(?:es|ed|ing)?|shed|sheds|shedding|reduc(?:e|es|ed|ing)|axe[sd]?|axing)\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|some\s+|more than\s+|over\s+|up to\s+|another\s+)?(?:[\d,.]+%?\s+(?:of\s+)?(?:its\s+|their\s+|the\s+)?(?:global\s+)?)?{JOBS})",
+    rf"(?:cut|cuts|cutting|eliminat(?:e|es|ed|ing)|slash(?:es|ed|ing)?|shed|sheds|shedding|reduc(?:e|es|ed|ing)|axe[sd]?|axing)\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|some\s+|more than\s+|over\s+|up to\s+|another\s+)?(?:[\d,.]+%?\s+(?:of\s+)?(?:its\s+|their\s+|the\s+)?(?:global\s+)?)?{JOBS}"
+    rf"|(?:reduc\w+|cut\w*|shrink\w*|trim\w*)\s+(?:our|its|their|the)\s+(?:\w+\s+)?(?:team|teams|workforce|headcount|staff)\s+by\s+(?:about\s+|around\s+|roughly\s+)?[\d,.]+"
+    rf"|(?:parting ways with|letting go(?: of)?|let go(?: of)?)\s+(?:about\s+|around\s+|roughly\s+|some\s+)?[\d,.]+%?\s+(?:of\s+)?(?:our|its|their|the)?\s*(?:\w+\s+)?{JOBS})",
+    re.IGNORECASE,
+)
+NOT_LAYOFF = re.compile(
+    r"\b(?:tracked|tracker|tally|counted|survey|data shows?|analysis|statistics|across the (?:industry|sector))\b"
+    r"|\bif\b|^(?:\W*\w+){0,3}\s+(?:could|might|may|would)\s+follow\b",
     re.IGNORECASE,
 )
 
 
 def layoffs(sentence: str) -> list[RuleHit]:
     m = LAYOFF.search(sentence)
-    if not m:
+    if (
+        not m
+        or NOT_LAYOFF.search(sentence)
+        or re.match(r"\W*\s*(?:could|might|may|would)\b", sentence[m.end() :], re.I)
+    ):
         return []
     allow_future = not re.search(r"\b(may|might|could|considering|weighing|mulling)\b", sentence, re.I)
     if blocked(sentence, m.start(), allow_future=allow_future) or re.search(
@@ -645,19 +699,28 @@ EVENT_NAME = r"(?P<event>(?:the\s+)?[A-Z][\w&/.'’-]*(?:\s+(?:[A-Z0-9][\w&/.'�
 EVENT = re.compile(
     rf"\b(?P<verb>(?i:exhibit(?:s|ed|ing)?|will be exhibiting|showcas(?:e|es|ed|ing)|present(?:s|ed|ing)?|speak(?:s|ing)?|spoke|will speak|"
     rf"keynot(?:e|es|ed|ing)|sponsor(?:s|ed|ing)?|host(?:s|ed|ing)? a (?:booth|stand|session)|attend(?:s|ed|ing)?|join us|meet us|visit us|"
-    rf"be at|are at|is at|participat(?:e|es|ed|ing)))(?:\s+(?:(?:a|the)\s+(?:panel|session|keynote|talk|workshop)\s+)?(?:at|in)|(?:\s+[\w'’-]+){{1,5}}?\s+at)\s+{EVENT_NAME}"
+    rf"be at|are at|is at|see you|join(?:s|ed)? (?:us|our \w+)|participat(?:e|es|ed|ing)))(?:\s+(?:(?:a|the)\s+(?:panel|session|keynote|talk|workshop)\s+)?(?:at|in)|(?:\s+[\w'’-]+){{1,5}}?\s+at)\s+{EVENT_NAME}"
+)
+EVENT_ROLE_NOUN = re.compile(
+    rf"\b(?:is|are|was|as)\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?P<verb>sponsor|exhibitor|speaker|keynote speaker|partner)\s+(?:of|at)\s+{EVENT_NAME}"
+)
+NOT_EVENT_SUBJECT = re.compile(
+    r"^\W*(?:the\s+)?(?:analysts|experts|speakers|attendees|visitors|investors|researchers|officials|delegates|participants)\b",
+    re.I,
 )
 MONTH_START = re.compile(
     r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|Q[1-4]|\d)", re.I
 )
 EVENT_WORDS = re.compile(
-    r"\b(conference|summit|expo|exposition|forum|week|show|fair|congress|con|world|days|festival|symposium|meetup|convention|20\d\d|money20/20|ces|mwc|web summit|dreamforce|re:invent|slush|vivatech|sxsw|gitex|hannover messe|cebit|ifa)\b",
+    r"\b(conference|summit|expo|exposition|forum|week|show|fair|congress|con|world|days|festival|symposium|meetup|convention|conf|20\d\d|money20/20|ces|mwc|web summit|dreamforce|re:invent|slush|vivatech|sxsw|gitex|hannover messe|cebit|ifa)\b",
     re.I,
 )
 
 
 def event_participation(sentence: str) -> list[RuleHit]:
-    for m in EVENT.finditer(sentence):
+    if NOT_EVENT_SUBJECT.search(sentence):
+        return []
+    for m in [*EVENT.finditer(sentence), *EVENT_ROLE_NOUN.finditer(sentence)]:
         event = re.split(r",|\s+(?:in|on|from|to|this|next|where|booth|stand)\s+", m.group("event"))[0].strip(" .")
         event = re.sub(r"^the\s+", "", event, flags=re.I)
         if (
