@@ -1,6 +1,6 @@
 """Pieces the benchmarks share: a throwaway local Neo4j, percentiles, signed slash commands, graph data generators.
 
-Import it after the bench has put the repository root on sys.path (every bench does that first).
+Benches import it as `from _common import ...` (the script folder is on sys.path); it puts the repository root there.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -19,13 +20,15 @@ from typing import Any
 
 import aiohttp
 
-from bot.localneo4j import LocalNeo4j
-from bot.localneo4j.server import ServerInfo, free_port
-from knowledge.graph.store import FactInput
-from knowledge.models import Company, company_id_for
-from tests.fakes.fake_slack import form_body, sign, slash_command
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # also when run on its own (`make bench` runs every file here): nothing happens
+
+from bot.localneo4j import LocalNeo4j  # noqa: E402
+from bot.localneo4j.server import ServerInfo, free_port  # noqa: E402
+from knowledge.graph.store import FactInput  # noqa: E402
+from knowledge.models import Company, company_id_for  # noqa: E402
+from tests.fakes.fake_slack import form_body, sign, slash_command  # noqa: E402
+
 INDUSTRIES = [f"ind-{i}" for i in range(40)]
 TECHS = [f"tech-{i}" for i in range(300)]
 

@@ -259,7 +259,7 @@ async def queries(store: Neo4jGraphStore, args: argparse.Namespace, n_companies:
         )
     state.close()
     print(f"\n{'all queries within target' if not slow else 'over target: ' + ', '.join(slow)}")
-    return 0 if not slow else 1
+    return 0  # a report, not a gate: `make bench` runs every bench
 
 
 if __name__ == "__main__":
