@@ -134,15 +134,34 @@ LEAD_VERB = re.compile(
 LEFT = re.compile(r"zurück|verlässt|scheidet|quitte|démission|dimit|renuncia", _I)
 
 
+_ACTIVE_APPOINT = re.compile(r"(?i)nombra|ha\s+nombrado|nomme|a\s+nommé|ernennt|beruft")
+_NOT_NAME = {"Die", "Der", "Das", "Le", "La", "Les", "El", "Los", "Las", "Banco", "Groupe", "Grupo"}
+
+
+def _appointee(sentence: str, verb: re.Match[str]) -> str:
+    """The person a leadership sentence is about: after an active 'nombra/nomme/ernennt', else the nearest name
+    before the verb ('Astrid Arndt … ernannt', 'Marie Lefèvre rejoint …')."""
+
+    def names(text: str) -> list[str]:
+        return [n for n in re.findall(PERSON, text) if _person_ok(n) and n.split()[0] not in _NOT_NAME]
+
+    if _ACTIVE_APPOINT.match(verb.group(0)):
+        after = names(sentence[verb.end() :])
+        if after:
+            return after[0]
+    before = names(sentence[: verb.start()])
+    return before[-1] if before else next(iter(names(sentence[verb.end() :])), "")
+
+
 def leadership_change(sentence: str) -> list[RuleHit]:
     verb = LEAD_VERB.search(sentence)
     role = ROLE.search(sentence)
     if not verb or not role or not _ok(sentence):
         return []
-    names = [n for n in re.findall(PERSON, sentence) if _person_ok(n)]
     attrs: dict[str, Any] = {"role": role.group(0), "direction": "left" if LEFT.search(verb.group(0)) else "joined"}
-    if names:
-        attrs["person"] = names[0]
+    person = _appointee(sentence, verb)
+    if person:
+        attrs["person"] = person
     return [RuleHit("leadership_change", 0.75, attrs, f"{attrs.get('person', role.group(0))}|{attrs['direction']}")]
 
 

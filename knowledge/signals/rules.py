@@ -16,9 +16,7 @@ from knowledge.signals.text import find_money
 _CAP = r"[A-Z][\w&'’.+-]*"
 ORG = rf"{_CAP}(?:\s+(?:{_CAP}|of|for|and|&|de|la|the)){{0,5}}(?:\s+(?:Inc|Corp|Ltd|LLC|GmbH|AG|SA|plc|Group)\.?)?"
 _NAME_PART = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
-PERSON = (
-    rf"{_NAME_PART}(?:\s+(?:[A-Z]\.|{_NAME_PART}|van|von|de|da|del|der|den|le|la|di|du|bin|al|Mc{_NAME_PART})){{1,3}}"
-)
+PERSON = rf"{_NAME_PART}(?:\s+(?:[A-Z]\.|{_NAME_PART}|(?:van|von|de|da|del|der|den|le|la|di|du|bin|al)(?!\w)|Mc{_NAME_PART})){{1,3}}"
 _DEPARTMENTS = (
     r"(?i:engineering|sales|marketing|product|finance|operations|people|technology|design|data|growth|research|"
     r"legal|hr|customer\s+success|partnerships|communications|revenue|talent|security|strategy|business\s+development)"
