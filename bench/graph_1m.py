@@ -234,6 +234,13 @@ async def queries(store: Neo4jGraphStore, args: argparse.Namespace, n_companies:
         ("digest: funnel_counts", lambda i: store.funnel_counts(), n // 4, 250),
         ("scoring queue (queue_candidates)", lambda i: scoring.queue_candidates(), 5, 2000),
         ("scoring queue (ranked_queue)", lambda i: ranked_queue(store, settings.scoring), 5, 2000),
+        (
+            "leads hot+warm (/amia leads)",
+            lambda i: ranked_queue(store, settings.scoring, tiers=["hot", "warm"]),
+            5,
+            2000,
+        ),
+        ("leads hot (App Home, digest)", lambda i: workflows.leads("hot", 10), 5, 2000),
     ]
     cases.append(
         (

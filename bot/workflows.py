@@ -228,15 +228,21 @@ class AgentWorkflows:
     async def leads(self, tier: str | None, limit: int) -> list[LeadSummary]:
         from agents.workflows.scoring import ranked_queue
 
-        queue = await ranked_queue(self.graph, self.services.settings.scoring)
         wanted = {"hot": {"hot"}, "warm": {"warm"}, None: {"hot", "warm"}}.get(tier)
+        # "warm" alone must still see hot leads take their places and capacity first: read from hot down
+        read = None if wanted is None else ({"hot", "warm"} if "warm" in wanted else wanted)
+        queue = await ranked_queue(
+            self.graph, self.services.settings.scoring, tiers=sorted(read) if read else None, limit=None
+        )
         out = []
         for item in queue.items:
             c = item.candidate
             if wanted is None or c.tier in wanted:
                 why = [c.next_action] if c.next_action else []
                 out.append(LeadSummary(c.domain, c.domain, c.score, c.tier, why))
-        return out[:limit]
+                if len(out) >= limit:
+                    break
+        return out
 
     async def draft(self, domain: str, contact: str | None, progress: Progress) -> DraftResult:
         from agents.policies.risk import assess_risk

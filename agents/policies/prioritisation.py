@@ -45,9 +45,15 @@ class Queue(BaseModel):
 
 
 def build_queue(
-    candidates: Iterable[QueueCandidate], config: QueueConfig, now: datetime, *, limit: int | None = None
+    candidates: Iterable[QueueCandidate],
+    config: QueueConfig,
+    now: datetime,
+    *,
+    limit: int | None = None,
+    record_skipped: bool = True,
 ) -> Queue:
-    """Greedy ranking by score (ties: fresher contact gap, then id) under the diversity and capacity limits."""
+    """Greedy ranking by score (ties: fresher contact gap, then id) under the diversity and capacity limits.
+    ``record_skipped=False`` stops at ``limit`` without listing the rest (for callers that only show items)."""
     order = sorted(candidates, key=lambda c: (-c.score, _TIER_RANK.get(c.tier, 9), c.lead_id))
     min_rank = _TIER_RANK[config.min_tier]
     cooldown = timedelta(days=config.cooldown_days)
@@ -57,6 +63,8 @@ def build_queue(
     skipped: list[Skipped] = []
     for c in order:
         if limit is not None and len(items) >= limit:
+            if not record_skipped:
+                break
             skipped.append(Skipped(lead_id=c.lead_id, reason="limit: queue is full"))
             continue
         if c.tier == "excluded":

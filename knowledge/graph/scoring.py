@@ -143,23 +143,38 @@ class ScoringGraph:
         )
         return outcome_id
 
-    async def queue_candidates(self, *, limit: int = 100_000) -> list[dict[str, Any]]:
-        """Leads with their latest score and the company's last contact time."""
+    async def queue_candidates(
+        self, *, limit: int = 100_000, tiers: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Leads with their latest score and the company's last contact time (to anyone there, whatever that
+        lead's tier). ``tiers`` keeps only leads of those tiers: far fewer rows when most leads are cold."""
         rows = await self.graph.read(
             """
-            MATCH (l:Lead) WHERE l.score IS NOT NULL
+            MATCH (l:Lead) WHERE l.score IS NOT NULL AND ($tiers IS NULL OR l.tier IN $tiers)
             MATCH (c:Company {company_id: l.company_id})
             RETURN l.lead_id AS lead_id, l.company_id AS company_id, c.domain AS domain, l.person_id AS person_id,
                    l.owner AS owner, l.score AS score, l.tier AS tier, l.last_sent_at AS last_sent_at
             LIMIT $limit
             """,
             limit=limit,
+            tiers=list(tiers) if tiers is not None else None,
         )
         out = [_row(r) for r in rows]
         last: dict[str, datetime] = {}
-        for r in out:
-            if r["last_sent_at"] and (r["company_id"] not in last or r["last_sent_at"] > last[r["company_id"]]):
-                last[r["company_id"]] = r["last_sent_at"]
+        if tiers is None:  # every lead is here: the company's last contact is among them
+            for r in out:
+                if r["last_sent_at"] and (r["company_id"] not in last or r["last_sent_at"] > last[r["company_id"]]):
+                    last[r["company_id"]] = r["last_sent_at"]
+        else:  # a lead of another tier may have been the one contacted: ask per company (indexed)
+            contacted = await self.graph.read(
+                """
+                UNWIND $ids AS cid
+                MATCH (l:Lead {company_id: cid}) WHERE l.last_sent_at IS NOT NULL
+                RETURN cid AS company_id, max(l.last_sent_at) AS last_sent_at
+                """,
+                ids=sorted({r["company_id"] for r in out}),
+            )
+            last = {r["company_id"]: _native(r["last_sent_at"]) for r in contacted}
         for r in out:
             r["last_contacted_at"] = last.get(r["company_id"])
         return out

@@ -105,3 +105,29 @@ async def test_learning_run_is_stored_and_reported(graph: Neo4jGraphStore) -> No
     assert lines == [fit.reason] and "not enough outcomes" in lines[0]
     assert (await sg.weights_history())[0]["reason"] == fit.reason
     assert await active_learned_points(graph) is None
+
+
+async def test_tier_filtered_queue_matches_the_full_queue_and_sees_other_tiers_contacts(
+    graph: Neo4jGraphStore,
+) -> None:
+    await graph.upsert_companies([make_company(domain=d, name=d) for d in ("a.io", "b.io", "c.io", "d.io")])
+    leads = [  # lead, company, score, tier, last sent
+        ("l1", "a.io", 90.0, "hot", None),
+        ("l2", "a.io", 10.0, "cold", NOW - timedelta(days=1)),  # someone at a.io was just contacted
+        ("l3", "b.io", 85.0, "hot", None),
+        ("l4", "c.io", 50.0, "warm", None),
+        ("l5", "d.io", 20.0, "cold", None),
+    ]
+    await graph.write(
+        "UNWIND $rows AS r CREATE (:Lead {lead_id: r.id, company_id: r.cid, score: r.score, tier: r.tier, "
+        "last_sent_at: r.sent})",
+        rows=[{"id": i, "cid": company_id_for(d), "score": s, "tier": t, "sent": w} for i, d, s, t, w in leads],
+    )
+    cfg = SCORING.model_copy(update={"queue": SCORING.queue.model_copy(update={"min_tier": "cold"})})
+    full = await ranked_queue(graph, cfg, now=NOW)
+    assert [i.candidate.lead_id for i in full.items] == ["l3", "l4", "l5"]
+    assert full.reasons()["cooldown"] == 2  # l1 and l2: a.io was contacted yesterday
+    for tiers in (["hot"], ["hot", "warm"], ["warm", "cold"]):
+        part = await ranked_queue(graph, cfg, now=NOW, tiers=tiers)
+        expected = [i.candidate.lead_id for i in full.items if i.candidate.tier in tiers]
+        assert [i.candidate.lead_id for i in part.items] == expected, tiers
