@@ -7,17 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-SIGNAL_TYPES = (
-    "funding",
-    "acquisition",
-    "leadership_change",
-    "hiring",
-    "product_launch",
-    "partnership",
-    "expansion",
-    "layoffs",
-    "event_participation",
-)
+from knowledge.models import SignalType
+
+SIGNAL_TYPES = tuple(t.value for t in SignalType)
 
 
 @dataclass
