@@ -81,6 +81,8 @@ async def check_llm(settings: Settings) -> CheckResult:
 
 
 async def check_slack(settings: Settings) -> CheckResult:
+    if settings.slack_oauth and settings.secrets.SLACK_BOT_TOKEN is None:
+        return await check_slack_oauth(settings)
     token = settings.secrets.SLACK_BOT_TOKEN
     if token is None:
         return CheckResult("slack", "skip", "no SLACK_BOT_TOKEN: console mode ('amia chat')")
@@ -108,6 +110,46 @@ async def check_slack(settings: Settings) -> CheckResult:
             "set SLACK_SIGNING_SECRET or SLACK_APP_TOKEN for Socket Mode",
         )
     return CheckResult("slack", "ok", f"bot {auth.get('user')} in team {auth.get('team')} ({mode})")
+
+
+async def check_slack_oauth(settings: Settings) -> CheckResult:
+    """Several workspaces: the signing secret is set, the install store opens, and each installed workspace's
+    token still works."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.workspaces import Workspaces
+
+    assert settings.secrets.SLACK_CLIENT_ID is not None
+    if settings.secrets.SLACK_SIGNING_SECRET is None:
+        return CheckResult(
+            "slack",
+            "fail",
+            "the OAuth install needs SLACK_SIGNING_SECRET to verify Slack's requests",
+            "copy it from Basic Information → App Credentials",
+        )
+    workspaces = Workspaces.oauth(settings, settings.secrets.SLACK_CLIENT_ID)
+    installed = await workspaces.installed()
+    if not installed:
+        return CheckResult(
+            "slack", "warn", "no workspace has installed AMIA yet", f"open {workspaces.install_url()} and click Allow"
+        )
+    broken = []
+    for w in installed:
+        try:
+            await (await workspaces.client_for_workspace(w)).auth_test()
+        except SlackApiError as exc:
+            broken.append(f"{w.name or w.team_id} ({exc.response.get('error')})")
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return CheckResult("slack", "fail", f"Slack not reachable: {type(exc).__name__}", "check the network")
+    names = ", ".join(w.name or w.team_id or w.enterprise_id for w in installed)
+    if broken:
+        return CheckResult(
+            "slack",
+            "fail",
+            f"{len(broken)} of {len(installed)} workspaces refuse their token: {', '.join(broken)}",
+            f"reinstall from {workspaces.install_url()}",
+        )
+    return CheckResult("slack", "ok", f"OAuth install: {len(installed)} workspace(s): {names}")
 
 
 async def check_smtp(settings: Settings) -> CheckResult:

@@ -22,8 +22,14 @@ EXTRA_ROUTES_KEY = "http_routes"  # services.extras[...]: list[RouteHook] regist
 
 
 def build_http_app(
-    services: Services, *, slack: AsyncApp | None = None, extra_routes: Sequence[RouteHook] = ()
+    services: Services,
+    *,
+    slack: AsyncApp | None = None,
+    slack_install: AsyncApp | None = None,
+    extra_routes: Sequence[RouteHook] = (),
 ) -> web.Application:
+    """``slack`` serves events/commands/interactivity over HTTP; ``slack_install`` (default: ``slack``) serves
+    the OAuth install and redirect pages when the app installs into several workspaces (also in Socket Mode)."""
     app = web.Application(client_max_size=1024 * 1024)
     if slack is not None:
 
@@ -32,6 +38,18 @@ def build_http_app(
             return await to_aiohttp_response(bolt_response)
 
         app.router.add_post(services.settings.slack.events_path, slack_events)
+    installer = slack_install or slack
+    flow = installer.oauth_flow if installer is not None else None
+    if flow is not None:
+
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+        async def oauth_redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+        app.router.add_get(flow.install_path, install)
+        app.router.add_get(flow.redirect_uri_path, oauth_redirect)
     ops_http.add_routes(app, services)
     for hook in [*extra_routes, *services.extras.get(EXTRA_ROUTES_KEY, [])]:
         hook(app)

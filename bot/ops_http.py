@@ -100,7 +100,7 @@ def _connection(candidate: object) -> Connection | None:
 
 async def check_slack(services: Services) -> ComponentStatus:
     if not services.settings.slack_enabled:
-        return ComponentStatus("slack", "disabled", "no SLACK_BOT_TOKEN: console mode")
+        return ComponentStatus("slack", "disabled", "no Slack tokens (SLACK_BOT_TOKEN or an OAuth app): console mode")
     registered = services.extras.get(SLACK_CONNECTION_KEY)
     if registered is None:
         return ComponentStatus("slack", "disabled", "no Slack connection in this process (HTTP mode or web role)")

@@ -70,6 +70,10 @@ class Secrets(BaseSettings):
     SLACK_BOT_TOKEN: SecretStr | None = Field(None, description="Slack bot token (xoxb-…)")
     SLACK_APP_TOKEN: SecretStr | None = Field(None, description="Slack app-level token (xapp-…) for Socket Mode")
     SLACK_SIGNING_SECRET: SecretStr | None = Field(None, description="Slack signing secret (HTTP mode)")
+    SLACK_CLIENT_ID: str | None = Field(
+        None, description="Slack app client id; with SLACK_CLIENT_SECRET: OAuth install into several workspaces"
+    )
+    SLACK_CLIENT_SECRET: SecretStr | None = Field(None, description="Slack app client secret (OAuth install)")
     OPENAI_API_KEY: SecretStr | None = Field(None, description="API key for the LLM endpoint; unset = deterministic")
     NEO4J_URI: str | None = Field(None, description="Neo4j URI; unset = AMIA starts its local server")
     NEO4J_USER: str = Field("neo4j", description="Neo4j user name")
@@ -113,8 +117,13 @@ class Settings(BaseModel):
         return self.secrets.OPENAI_API_KEY is not None or self.llm.base_url is not None
 
     @property
+    def slack_oauth(self) -> bool:
+        """Several workspaces, each installing AMIA over OAuth (tokens in the installation store)."""
+        return self.secrets.SLACK_CLIENT_ID is not None and self.secrets.SLACK_CLIENT_SECRET is not None
+
+    @property
     def slack_enabled(self) -> bool:
-        return self.secrets.SLACK_BOT_TOKEN is not None
+        return self.secrets.SLACK_BOT_TOKEN is not None or self.slack_oauth
 
     def data_path(self, *parts: str) -> Path:
         base = Path(self.storage.data_dir)

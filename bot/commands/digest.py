@@ -17,7 +17,7 @@ from bot.slack.digest import CHART_NAME, Digest
 
 def register(sub: Any) -> None:
     p = sub.add_parser("digest", help="build the digest now (print it, or --post it to Slack)")
-    p.add_argument("--post", action="store_true", help="post to slack.digest_channel (needs SLACK_BOT_TOKEN)")
+    p.add_argument("--post", action="store_true", help="post to slack.digest_channel (needs Slack tokens)")
     p.add_argument("--days", type=int, default=1, help="how many days back (default 1; 7 for a weekly view)")
     p.add_argument("--chart", metavar="FILE", help="also write the chart PNG to FILE")
     p.set_defaults(handler=handle)
@@ -25,7 +25,10 @@ def register(sub: Any) -> None:
 
 async def handle(args: argparse.Namespace, settings: Settings) -> int:
     if args.post and not settings.slack_enabled:
-        raise ServiceError("--post needs SLACK_BOT_TOKEN; without it, run 'amia digest' to print the digest")
+        raise ServiceError(
+            "--post needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET with AMIA installed); "
+            "without it, run 'amia digest' to print the digest"
+        )
     if args.post and not settings.slack.digest_channel:
         raise ServiceError("--post needs slack.digest_channel in config.yaml (a channel id like C0123456789)")
     if not 1 <= args.days <= 90:

@@ -1,5 +1,6 @@
-"""`amia run`: start the bot. With SLACK_BOT_TOKEN: Slack (Socket Mode when SLACK_APP_TOKEN is set, else HTTP
-events on settings.http) plus the scheduler; without tokens: the console.
+"""`amia run`: start the bot. With SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET (OAuth
+install into several workspaces, served at slack.install_path): Slack (Socket Mode when SLACK_APP_TOKEN is set,
+else HTTP events on settings.http) plus the scheduler; without tokens: the console.
 
 ``--role web`` serves HTTP only (Slack HTTP mode, unsubscribe, health) and runs no scheduler, so it can be scaled
 out behind a load balancer; ``--role worker`` runs Socket Mode (if configured) and the one scheduler.
@@ -41,8 +42,11 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
     async with build_services(settings) as services:
         if not settings.slack_enabled:
             if args.role != "all":
-                raise ServiceError("--role needs Slack: set SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode)")
-            log.info("no SLACK_BOT_TOKEN: starting the console")
+                raise ServiceError(
+                    "--role needs Slack: set SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for "
+                    "several workspaces (and SLACK_APP_TOKEN for Socket Mode)"
+                )
+            log.info("no SLACK_BOT_TOKEN (or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET): starting the console")
 
             async def to_log(result: Any) -> None:
                 log.info("%s", inbound_text(result))
@@ -80,7 +84,7 @@ async def run_slack(services: Services, role: str) -> int:
             async def to_slack(result: Any) -> None:
                 target = channel or getattr(result, "owner", None)
                 if target:
-                    await bot.app.client.chat_postMessage(channel=target, text=inbound_text(result))
+                    await bot.rt.queue.post(target, text=inbound_text(result))  # paced, right workspace
                 else:
                     log.info("%s", inbound_text(result))
 
@@ -88,7 +92,7 @@ async def run_slack(services: Services, role: str) -> int:
             log.info("background loops: %s", ", ".join(started) or "none")
         if role in ("all", "web"):
             http_slack = None if (socket_mode and role == "all") else bot.app
-            app = build_http_app(services, slack=http_slack)
+            app = build_http_app(services, slack=http_slack, slack_install=bot.app)
             runner, port = await serve(app, settings.http.host, settings.http.port)
             log.info(
                 "HTTP on %s:%s%s",

@@ -6,25 +6,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.assistant import Assistant, build_assistant, on_user_settings
 from bot.errors import ServiceError
 from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.settings import Settings
 from bot.slack import approvals, commands, conversation, dedupe, home, resume
 from bot.slack.ack_timing import TimedApp
 from bot.slack.digest import CHART_NAME, Digest
 from bot.slack.queue import CommandQueue
 from bot.slack.resume import Resumer, ResumeReport
 from bot.slack.runtime import SlackRuntime, build_client
-from bot.slack.sender import SendQueue
+from bot.slack.sender import ClientFor, SendQueue
+from bot.slack.workspaces import Workspaces
 from bot.workflows import Workflows
 
 log = logging.getLogger(__name__)
@@ -77,7 +85,7 @@ class SlackBot:
         remind twice."""
         while True:
             try:
-                await approvals.wake_snoozed(self.assistant.state, self.rt.client)
+                await approvals.wake_snoozed(self.assistant.state, self.rt.workspaces)
             except Exception as exc:  # Slack or the state file hiccuped: the next round tries again
                 log.warning("waking snoozed drafts failed: %s", type(exc).__name__)
             await asyncio.sleep(self.snooze_check_seconds)
@@ -108,16 +116,32 @@ def build_slack(
     workflows: Workflows | None = None,
     scheduler: Scheduler | None = None,
 ) -> SlackBot:
-    """Everything Slack needs; tokens default to the environment (via Settings.secrets)."""
+    """Everything Slack needs; tokens default to the environment (via Settings.secrets). One workspace with
+    SLACK_BOT_TOKEN, or several (each installs AMIA over OAuth) with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET."""
     settings = services.settings
     secrets = settings.secrets
-    bot_token = token or (secrets.SLACK_BOT_TOKEN.get_secret_value() if secrets.SLACK_BOT_TOKEN else None)
-    if not bot_token:
-        raise ServiceError("SLACK_BOT_TOKEN is not set: export it (xoxb-…) or use 'amia chat' for the console")
     if signing_secret is None and secrets.SLACK_SIGNING_SECRET:
         signing_secret = secrets.SLACK_SIGNING_SECRET.get_secret_value()
-    client = build_client(settings, bot_token)
-    rt = SlackRuntime(settings, client, SendQueue(client, settings.slack.channel_send_interval_seconds))
+    oauth: AsyncOAuthSettings | None = None
+    if token is None and settings.slack_oauth:
+        assert secrets.SLACK_CLIENT_ID is not None and secrets.SLACK_CLIENT_SECRET is not None
+        client = build_client(settings, None)
+        workspaces = Workspaces.oauth(settings, secrets.SLACK_CLIENT_ID)
+        oauth = oauth_settings(settings, workspaces)
+        queue_client: AsyncWebClient | ClientFor = workspaces.client_for
+    else:
+        bot_token = token or (secrets.SLACK_BOT_TOKEN.get_secret_value() if secrets.SLACK_BOT_TOKEN else None)
+        if not bot_token:
+            raise ServiceError(
+                "SLACK_BOT_TOKEN is not set: export it (xoxb-…), or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to "
+                "install AMIA into several workspaces, or use 'amia chat' for the console"
+            )
+        client = build_client(settings, bot_token)
+        workspaces = Workspaces.single(settings, client)
+        queue_client = client
+    rt = SlackRuntime(
+        settings, client, SendQueue(queue_client, settings.slack.channel_send_interval_seconds), workspaces
+    )
 
     async def deliver_alert(destination: str, text: str, blocks: list[dict[str, Any]]) -> None:
         await rt.queue.post(destination, text=text, blocks=blocks)
@@ -134,7 +158,8 @@ def build_slack(
 
     async def digest_seen(destination: str, title: str, since: float) -> bool:
         """Did a digest with this title reach the channel after ``since``? (after a crash mid-post)"""
-        resp = await client.conversations_history(channel=destination, oldest=f"{since:.6f}", limit=100)
+        history = await workspaces.client_for(destination)
+        resp = await history.conversations_history(channel=destination, oldest=f"{since:.6f}", limit=100)
         messages: list[dict[str, Any]] = resp.get("messages") or []
         return any(m.get("bot_id") and m.get("text") == title for m in messages)
 
@@ -155,7 +180,29 @@ def build_slack(
         raise_error_for_unhandled_request=False,
         # listeners ack and spawn their work, so answering after the listener returns skips Bolt's 10 ms ack poll
         process_before_response=True,
+        oauth_settings=oauth,
+        user_facing_authorize_error_message=None
+        if oauth is None
+        else (
+            ":warning: AMIA is not installed in this workspace (or was removed). "
+            f"Ask an admin to install it: {workspaces.install_url()}"
+        ),
+        # several workspaces: the token comes from the store each time (so an uninstall takes effect at once),
+        # but its auth.test answer is cached, so acks don't wait on a Slack round trip
+        authorize=None
+        if oauth is None
+        else AsyncInstallationStoreAuthorize(
+            logger=logging.getLogger("slack_bolt.authorize"),
+            installation_store=oauth.installation_store,
+            client_id=oauth.client_id,
+            client_secret=oauth.client_secret,
+            bot_only=True,
+            cache_enabled=True,
+            client=client,
+        ),
     )
+    if oauth is not None:
+        register_workspaces(app, workspaces)
     dedupe.register(app, assistant.state, settings.slack.event_dedupe_hours * 3600)
     queue = CommandQueue(settings.data_path("bot.sqlite3"))  # same file as the bot state, its own table
     commands.register(app, rt, assistant.dispatcher, queue)
@@ -167,5 +214,83 @@ def build_slack(
     resume.register(app, resumer)
     approvals.register(app, assistant.desk, rt.spawn)
     home.register(app, assistant.workflows, assistant.state, rt.spawn, lambda s: on_user_settings(scheduler, s))
-    services.extras["slack_connection"] = HttpConnection(client)
+    services.extras["slack_connection"] = InstalledConnection(workspaces) if oauth else HttpConnection(client)
     return SlackBot(app, rt, assistant, resumer)
+
+
+def oauth_settings(settings: Settings, workspaces: Workspaces) -> AsyncOAuthSettings:
+    """Bolt's install flow: ``slack.install_path`` sends the visitor straight to Slack's authorize page with a
+    one-time state (stored next to the installations, 10 minutes, also bound to a browser cookie); Slack returns
+    to ``slack.oauth_redirect_path`` where the code becomes a bot token in the installation store."""
+    secrets = settings.secrets
+    assert secrets.SLACK_CLIENT_ID is not None and secrets.SLACK_CLIENT_SECRET is not None
+    assert workspaces.store is not None
+    s = settings.slack
+    return AsyncOAuthSettings(
+        client_id=secrets.SLACK_CLIENT_ID,
+        client_secret=secrets.SLACK_CLIENT_SECRET.get_secret_value(),
+        scopes=s.oauth_scopes,
+        install_path=s.install_path,
+        install_page_rendering_enabled=False,
+        redirect_uri_path=s.oauth_redirect_path,
+        redirect_uri=settings.http.public_url.rstrip("/") + s.oauth_redirect_path,
+        authorization_url=s.oauth_authorize_url,
+        installation_store=workspaces.store,
+        installation_store_bot_only=True,
+        state_store=SQLite3OAuthStateStore(database=workspaces.store.database, expiration_seconds=600),
+    )
+
+
+def register_workspaces(app: AsyncApp, workspaces: Workspaces) -> None:
+    """Learn which workspace each channel and user belongs to, and forget a workspace that uninstalls AMIA."""
+    assert workspaces.store is not None
+    revocation = AsyncTokenRevocationListeners(workspaces.store)
+
+    @app.middleware
+    async def remember_workspace(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        try:  # after Bolt's authorization, so only installed workspaces are recorded
+            await workspaces.remember(
+                [context.channel_id, context.user_id],
+                context.enterprise_id,
+                context.team_id,
+                bool(context.is_enterprise_install),
+            )
+        except Exception as exc:  # a busy state file must not cost the ack; the next request records it
+            log.warning("could not record the workspace of a request: %s", type(exc).__name__)
+        await next()
+
+    @app.event("app_uninstalled")
+    async def uninstalled(context: AsyncBoltContext) -> None:
+        await revocation.handle_app_uninstalled_events(context)
+        workspaces.uninstalled()
+        log.info("workspace %s uninstalled AMIA; its tokens are deleted", context.team_id or context.enterprise_id)
+
+    @app.event("tokens_revoked")
+    async def revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        await revocation.handle_tokens_revoked_events(event, context)
+        workspaces.uninstalled()
+
+
+class InstalledConnection:
+    """Readiness with several workspaces: the installation store answers, and with workspaces installed, Slack
+    accepts the oldest one's token. None installed yet is ready: the web process must serve the install page."""
+
+    def __init__(self, workspaces: Workspaces, ttl: float = 60.0) -> None:
+        self.workspaces, self.ttl = workspaces, ttl
+        self._ok: tuple[float, bool] | None = None
+
+    async def is_connected(self) -> bool:
+        import time
+
+        if self._ok is not None and time.monotonic() - self._ok[0] < self.ttl:
+            return self._ok[1]  # probes come every few seconds; Slack is asked at most once a minute
+        installed = await self.workspaces.installed()
+        ok = True
+        if installed:
+            client = await self.workspaces.client_for_workspace(installed[0])
+            try:
+                await client.auth_test()
+            except SlackApiError:
+                ok = False
+        self._ok = (time.monotonic(), ok)
+        return ok

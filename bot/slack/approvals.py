@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import BotError, new_error_id
 from bot.slack import blocks
+from bot.slack.workspaces import Workspaces
 from bot.state import Approval, BotState
 from bot.workflows import Workflows
 
@@ -101,7 +102,7 @@ class ApprovalDesk:
         return latest
 
 
-async def wake_snoozed(state: BotState, client: AsyncWebClient, now: float | None = None) -> int:
+async def wake_snoozed(state: BotState, workspaces: Workspaces, now: float | None = None) -> int:
     """Bring back drafts whose snooze ran out: the card shows its buttons as pending again and the person who
     snoozed it is reminded in the card's thread. Each card is woken once (an atomic state change), so two
     workers or a re-run never remind twice; a crash between the change and the reminder leaves the card pending,
@@ -115,6 +116,7 @@ async def wake_snoozed(state: BotState, client: AsyncWebClient, now: float | Non
         latest = await state.approval(a.id)
         if latest is None or not latest.channel or not latest.ts:
             continue  # a console draft: the console lists it again as pending
+        client = await workspaces.client_for(latest.channel)
         await client.chat_update(
             channel=latest.channel, ts=latest.ts, text=blocks.approval_text(latest)[:3000],
             blocks=blocks.build_approval(latest),

@@ -42,6 +42,39 @@ class SlackConfig(BaseModel):
     event_dedupe_hours: float = Field(
         1.0, gt=0, description="how long an event_id is remembered to drop Events API redeliveries"
     )
+    install_path: str = Field(
+        "/slack/install",
+        description="OAuth install page (several workspaces: SLACK_CLIENT_ID + SLACK_CLIENT_SECRET); it sends "
+        "the visitor to Slack to add AMIA to their workspace",
+    )
+    oauth_redirect_path: str = Field(
+        "/slack/oauth_redirect",
+        description="where Slack returns after an install; register http.public_url + this path as the app's "
+        "Redirect URL",
+    )
+    oauth_authorize_url: str = Field(
+        "https://slack.com/oauth/v2/authorize", description="Slack's authorize page; change only for tests"
+    )
+    oauth_scopes: list[str] = Field(
+        [
+            "app_mentions:read",
+            "chat:write",
+            "chat:write.public",
+            "commands",
+            "files:write",
+            "channels:history",
+            "im:history",
+            "im:read",
+            "im:write",
+        ],
+        min_length=1,
+        description="bot scopes requested when a workspace installs AMIA over OAuth",
+    )
+    default_team_id: str | None = Field(
+        None,
+        description="with several workspaces installed: the team (T…) or org (E…) id that receives digests and "
+        "alerts for channels no request has come from yet; null = the only installed workspace",
+    )
 
     @field_validator("api_base_url")
     @classmethod
@@ -49,6 +82,20 @@ class SlackConfig(BaseModel):
         if not re.match(r"^https?://", value):
             raise ValueError("must start with http:// or https://")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("install_path", "oauth_redirect_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9_/.-]*", value):
+            raise ValueError("must be a URL path starting with / (letters, digits, _ . - /)")
+        return value
+
+    @field_validator("oauth_authorize_url")
+    @classmethod
+    def _authorize(cls, value: str) -> str:
+        if not re.match(r"^https?://", value):
+            raise ValueError("must start with http:// or https://")
+        return value
 
     @field_validator("command")
     @classmethod

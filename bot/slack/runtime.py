@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -21,11 +21,15 @@ from bot.errors import new_error_id
 from bot.settings import Settings
 from bot.slack.sender import SendQueue
 
+if TYPE_CHECKING:
+    from bot.slack.workspaces import Workspaces
+
 log = logging.getLogger(__name__)
 
 
-def build_client(settings: Settings, token: str) -> AsyncWebClient:
-    """A Web API client that honours Retry-After on 429 and retries 5xx and connection errors."""
+def build_client(settings: Settings, token: str | None) -> AsyncWebClient:
+    """A Web API client that honours Retry-After on 429 and retries 5xx and connection errors. Without a token
+    (several workspaces) it is the template Bolt copies, with each request's own token, for its listeners."""
     s = settings.slack
     return AsyncWebClient(
         token=token,
@@ -41,8 +45,9 @@ def build_client(settings: Settings, token: str) -> AsyncWebClient:
 @dataclass
 class SlackRuntime:
     settings: Settings
-    client: AsyncWebClient
+    client: AsyncWebClient  # the app's client: with several workspaces it has no token (see workspaces)
     queue: SendQueue
+    workspaces: Workspaces
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     workers: int = 4  # agent jobs running at once; the rest wait their turn so acks never queue behind them
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -31,13 +32,22 @@ def _retry_after(exc: SlackApiError) -> float | None:
         return 1.0
 
 
+ClientFor = Callable[[str], Awaitable[AsyncWebClient]]  # channel -> the client whose token may post there
+
+
 class SendQueue:
-    def __init__(self, client: AsyncWebClient, interval: float, *, patience: float = 300.0) -> None:
+    """``client`` is one Web API client, or (several workspaces) a function that picks the client by channel."""
+
+    def __init__(self, client: AsyncWebClient | ClientFor, interval: float, *, patience: float = 300.0) -> None:
         self.client, self.interval, self.patience = client, interval, patience
         self._locks: dict[str, asyncio.Lock] = {}
         self._last: dict[str, float] = {}
 
-    async def _paced(self, channel: str, call: Any) -> Any:
+    async def client_for(self, channel: str) -> AsyncWebClient:
+        return self.client if isinstance(self.client, AsyncWebClient) else await self.client(channel)
+
+    async def _paced(self, channel: str, call: Callable[[AsyncWebClient], Awaitable[Any]]) -> Any:
+        client = await self.client_for(channel)  # fails fast (no workspace) before taking the channel's turn
         lock = self._locks.setdefault(channel, asyncio.Lock())  # asyncio.Lock wakes waiters in FIFO order
         async with lock:
             wait = self._last.get(channel, 0.0) + self.interval - time.monotonic()
@@ -46,7 +56,7 @@ class SendQueue:
             give_up = time.monotonic() + self.patience
             while True:
                 try:
-                    return await call()
+                    return await call(client)
                 except SlackApiError as exc:
                     pause = _retry_after(exc)
                     if pause is None or time.monotonic() + pause > give_up:
@@ -57,11 +67,11 @@ class SendQueue:
                     self._last[channel] = time.monotonic()
 
     async def post(self, channel: str, **kwargs: Any) -> AsyncSlackResponse:
-        return await self._paced(channel, lambda: self.client.chat_postMessage(channel=channel, **kwargs))  # type: ignore[no-any-return]
+        return await self._paced(channel, lambda c: c.chat_postMessage(channel=channel, **kwargs))  # type: ignore[no-any-return]
 
     async def upload(self, channel: str, **kwargs: Any) -> AsyncSlackResponse:
         """files.getUploadURLExternal + upload + files.completeUploadExternal (which posts in the channel)."""
-        return await self._paced(channel, lambda: self.client.files_upload_v2(channel=channel, **kwargs))  # type: ignore[no-any-return]
+        return await self._paced(channel, lambda c: c.files_upload_v2(channel=channel, **kwargs))  # type: ignore[no-any-return]
 
     async def update(self, channel: str, ts: str, **kwargs: Any) -> AsyncSlackResponse:
-        return await self.client.chat_update(channel=channel, ts=ts, **kwargs)
+        return await (await self.client_for(channel)).chat_update(channel=channel, ts=ts, **kwargs)

@@ -11,6 +11,7 @@ Payload builders and a v0 request signer live at the bottom.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import itertools
@@ -38,6 +39,7 @@ class Call:
     status: int
     error: str | None = None
     response: dict[str, Any] = field(default_factory=dict)
+    token: str = ""  # the token the call was made with (Bearer header or token argument)
 
 
 @dataclass
@@ -62,6 +64,12 @@ class FakeSlack:
     # stall(): the next chat.postMessage whose text contains this hangs until the client hangs up (a crash)
     stall_text: str | None = None
     stall_after_store: bool = False
+    # OAuth install into several workspaces (see oauth_app / authorize / uninstall)
+    oauth_apps: dict[str, str] = field(default_factory=dict)  # client_id -> client_secret
+    workspaces: dict[str, str] = field(default_factory=dict)  # team_id -> team name
+    tokens: dict[str, str] = field(default_factory=dict)  # bot token -> team_id
+    revoked: set[str] = field(default_factory=set)
+    channel_teams: dict[str, str] = field(default_factory=dict)  # channel/user id -> team_id that owns it
 
     def __post_init__(self) -> None:
         self._last_post: dict[str, float] = {}
@@ -74,6 +82,7 @@ class FakeSlack:
         self.connections_opened = 0
         self._changed = asyncio.Event()
         self.stalled = asyncio.Event()
+        self._codes: dict[str, tuple[str, str]] = {}  # authorization code -> (team_id, client_id), used once
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> FakeSlack:
@@ -117,6 +126,60 @@ class FakeSlack:
         """A workspace-wide rate-limit storm: every chat.postMessage is refused with 429 and ``Retry-After``
         for ``seconds``, whatever the channel (Slack does this when an app exceeds its tier)."""
         self.storm_until, self.storm_retry_after = time.monotonic() + seconds, retry_after
+
+    # ---- OAuth -----------------------------------------------------------------------------------------------
+    def oauth_app(self, client_id: str, client_secret: str) -> None:
+        """Register an app that installs over OAuth; from now on only tokens issued here are valid."""
+        self.oauth_apps[client_id] = client_secret
+
+    def authorize(self, team_id: str, name: str, *, conversations: tuple[str, ...] = (), client_id: str = "") -> str:
+        """A user of ``team_id`` clicked Allow on the authorize page: the code Slack puts on the redirect.
+        ``conversations`` (channel and user ids) belong to that workspace: other workspaces' tokens can't use them."""
+        self.workspaces[team_id] = name
+        for c in conversations:
+            self.channel_teams[c] = team_id
+        code = f"{int(time.time())}.{uuid.uuid4().hex}"
+        self._codes[code] = (team_id, client_id or next(iter(self.oauth_apps), ""))
+        return code
+
+    def uninstall(self, team_id: str) -> None:
+        """The workspace removed the app: its tokens stop working (Slack then sends app_uninstalled)."""
+        self.revoked.update(t for t, team in self.tokens.items() if team == team_id)
+
+    def token_team(self, call: Call) -> str | None:
+        return self.tokens.get(call.token)
+
+    def _m_oauth_v2_access(self, call: Call, args: dict[str, Any]) -> Any:
+        client_id, secret = str(args.get("client_id", "")), str(args.get("client_secret", ""))
+        basic = call.headers.get("Authorization", "")
+        if basic.startswith("Basic "):
+            client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+        if self.oauth_apps.get(client_id) != secret or not secret:
+            return self._err(call, "invalid_client_id" if client_id not in self.oauth_apps else "bad_client_secret")
+        found = self._codes.pop(str(args.get("code", "")), None)
+        if found is None or found[1] != client_id:
+            return self._err(call, "invalid_code")
+        team_id = found[0]
+        token = f"xoxb-{team_id}-{uuid.uuid4().hex[:12]}"
+        self.tokens[token] = team_id
+        return {
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": f"U0BOT{team_id[-5:]}",
+            "app_id": APP_ID,
+            "team": {"id": team_id, "name": self.workspaces.get(team_id, team_id)},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "U0INSTALL1"},
+        }
+
+    def _wrong_workspace(self, call: Call, conversation: Any) -> web.Response | None:
+        """Slack's answer when a token reaches for another workspace's channel or user."""
+        owner, team = self.channel_teams.get(str(conversation or "")), self.tokens.get(call.token)
+        if owner and team and owner != team:
+            return self._err(call, "channel_not_found")
+        return None
 
     # ---- queries for tests -----------------------------------------------------------------------------------
     def ok_calls(self, method: str) -> list[Call]:
@@ -163,11 +226,20 @@ class FakeSlack:
             self._record(call)
             return web.Response(status=500, text="internal error")
         auth = request.headers.get("Authorization", "")
-        token = auth.removeprefix("Bearer ").strip() or str(args.get("token", ""))
+        token = "" if auth.startswith("Basic ") else auth.removeprefix("Bearer ").strip() or str(args.get("token", ""))
+        call.token = token
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if method == "oauth.v2.access":  # authenticated by the app's client id and secret, not a token
+            return self._reply(call, handler(call, args))  # type: ignore[misc]
         needed = "xapp-" if method == "apps.connections.open" else "xox"
         if not token.startswith(needed):
             return self._err(call, "not_allowed_token_type" if token else "not_authed")
-        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if token in self.revoked:
+            return self._err(call, "token_revoked")
+        if self.oauth_apps and needed == "xox" and token not in self.tokens:
+            return self._err(call, "invalid_auth")
+        if wrong := self._wrong_workspace(call, args.get("channel") or args.get("channel_id") or args.get("user_id")):
+            return wrong
         if handler is None:
             return self._ok(call, {})
         if method == "chat.postMessage" and self.stall_text and self.stall_text in str(args.get("text", "")):
@@ -184,7 +256,9 @@ class FakeSlack:
             while request.transport is not None and not request.transport.is_closing():
                 await asyncio.sleep(0.05)
             return web.Response(status=504, text="stalled")
-        result = handler(call, args)
+        return self._reply(call, handler(call, args))
+
+    def _reply(self, call: Call, result: Any) -> web.Response:
         if isinstance(result, web.Response):
             return result
         return self._ok(call, result)
@@ -200,6 +274,17 @@ class FakeSlack:
         return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
 
     def _m_auth_test(self, call: Call, args: dict[str, Any]) -> dict[str, Any]:
+        team = self.tokens.get(call.token)
+        if team is not None:  # a token issued by an OAuth install
+            return {
+                "url": f"https://{team.lower()}.slack.com/",
+                "team": self.workspaces.get(team, team),
+                "user": "amia",
+                "team_id": team,
+                "user_id": f"U0BOT{team[-5:]}",
+                "bot_id": f"B0BOT{team[-5:]}",
+                "is_enterprise_install": False,
+            }
         return {
             "url": "https://amia-test.slack.com/",
             "team": "AMIA Test",
@@ -399,11 +484,17 @@ def new_ts() -> str:
 
 
 def slash_command(
-    text: str, *, response_url: str, user: str = "U0ALEX0001", channel: str = "C0SALES001", command: str = "/amia"
+    text: str,
+    *,
+    response_url: str,
+    user: str = "U0ALEX0001",
+    channel: str = "C0SALES001",
+    command: str = "/amia",
+    team: str = TEAM,
 ) -> dict[str, str]:
     return {
         "token": "verification-token-deprecated",
-        "team_id": TEAM,
+        "team_id": team,
         "team_domain": "amia-test",
         "channel_id": channel,
         "channel_name": "sales",
@@ -422,11 +513,11 @@ def form_body(fields: dict[str, str]) -> bytes:
     return urllib.parse.urlencode(fields).encode()
 
 
-def event_callback(event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+def event_callback(event: dict[str, Any], *, event_id: str | None = None, team: str = TEAM) -> dict[str, Any]:
     return {
         "token": "verification-token-deprecated",
-        "team_id": TEAM,
-        "context_team_id": TEAM,
+        "team_id": team,
+        "context_team_id": team,
         "context_enterprise_id": None,
         "api_app_id": APP_ID,
         "event": event,
@@ -436,7 +527,7 @@ def event_callback(event: dict[str, Any], *, event_id: str | None = None) -> dic
         "authorizations": [
             {
                 "enterprise_id": None,
-                "team_id": TEAM,
+                "team_id": team,
                 "user_id": BOT_USER,
                 "is_bot": True,
                 "is_enterprise_install": False,

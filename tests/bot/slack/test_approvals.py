@@ -186,7 +186,7 @@ async def test_snoozed_card_comes_back_once_when_the_snooze_runs_out(harness: Ha
     await harness.fake.wait_for(
         lambda: [c for c in harness.fake.ok_calls("chat.update") if "Snoozed by" in json.dumps(c.args.get("blocks"))]
     )
-    state, client = harness.bot.assistant.state, harness.bot.rt.client
+    state, client = harness.bot.assistant.state, harness.bot.rt.workspaces
     assert await wake_snoozed(state, client) == 0, "not due yet"
     assert (await state.approval(approval_id)).state == "snoozed"  # type: ignore[union-attr]
 
