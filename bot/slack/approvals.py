@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import BotError, new_error_id
 from bot.slack import blocks
+from bot.slack.approvers import ApproverGroups, Verdict, mention
 from bot.slack.workspaces import Workspaces
 from bot.state import Approval, BotState
 from bot.workflows import Workflows
@@ -36,16 +37,26 @@ class Decision:
 
 
 class ApprovalDesk:
-    def __init__(self, state: BotState, workflows: Workflows, approvers: dict[str, list[str]]) -> None:
+    def __init__(
+        self,
+        state: BotState,
+        workflows: Workflows,
+        approvers: dict[str, list[str]],
+        groups: ApproverGroups | None = None,
+    ) -> None:
         self.state, self.workflows, self.approvers = state, workflows, approvers
+        self.groups = groups or ApproverGroups()
 
-    def may_decide(self, user: str, tier: str) -> bool:
-        if user == CONSOLE_USER:  # the local operator at the console owns the machine
-            return True
-        allowed = self.approvers.get(tier, [])
-        return "*" in allowed or user in allowed
+    async def may_decide(self, user: str, a: Approval, client: AsyncWebClient | None = None) -> Verdict:
+        """``client`` (the request's workspace) resolves user groups; the console operator owns the machine."""
+        if user == CONSOLE_USER:
+            return Verdict(True)
+        entries = self.approvers.get(a.risk_tier, [])
+        return await self.groups.allowed(user, entries, requester=a.requester, client=client)
 
-    async def decide(self, approval_id: str, action: str, user: str, note: str | None = None) -> Decision:
+    async def decide(
+        self, approval_id: str, action: str, user: str, note: str | None = None, client: AsyncWebClient | None = None
+    ) -> Decision:
         a = await self.state.approval(approval_id)
         if a is None:
             return Decision(
@@ -53,14 +64,18 @@ class ApprovalDesk:
             )
         if a.state not in ("pending", "snoozed"):
             return Decision(False, f"Already decided: {blocks.approval_status(a)}. Nothing was changed.", a)
-        if action in (blocks.APPROVE, blocks.REJECT) and not self.may_decide(user, a.risk_tier):
-            who = self.approvers.get(a.risk_tier) or []
-            hint = (
-                "nobody is configured yet (slack.approvers." + a.risk_tier + ")"
-                if not who
-                else "ask one of " + ", ".join(f"<@{u}>" for u in who)
-            )
-            return Decision(False, f"Sorry, you can't approve or reject {a.risk_tier}-risk drafts: {hint}.", a)
+        if action in (blocks.APPROVE, blocks.REJECT):
+            verdict = await self.may_decide(user, a, client)
+            if not verdict.allowed:
+                who = self.approvers.get(a.risk_tier) or []
+                hint = (
+                    "nobody is configured yet (slack.approvers." + a.risk_tier + ")"
+                    if not who
+                    else "ask one of " + ", ".join(mention(u, a.requester) for u in who)
+                )
+                if verdict.problem:
+                    hint += f" (note: {verdict.problem})"
+                return Decision(False, f"Sorry, you can't approve or reject {a.risk_tier}-risk drafts: {hint}.", a)
         if action == blocks.APPROVE and a.draft.verdict == "block":
             return Decision(False, "Compliance blocked this draft, so it can't be approved.", a)
         target = {blocks.APPROVE: "approved", blocks.REJECT: "rejected", blocks.SNOOZE: "snoozed"}[action]
@@ -152,7 +167,7 @@ def register(app: AsyncApp, desk: ApprovalDesk, spawn: Spawn) -> None:
         user = body["user"]["id"]
         container = body.get("container", {})
         channel, ts = container.get("channel_id"), container.get("message_ts")
-        decision = await desk.decide(action.get("value", ""), action["action_id"], user)
+        decision = await desk.decide(action.get("value", ""), action["action_id"], user, client=client)
         if decision.changed:
             await refresh(client, decision.approval, channel, ts)
         else:

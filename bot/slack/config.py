@@ -31,8 +31,9 @@ class SlackConfig(BaseModel):
     alert_min_confidence: float = Field(0.7, ge=0, le=1, description="minimum signal confidence for an alert")
     alert_cooldown_hours: float = Field(24.0, ge=0, description="at most one alert per company in this window")
     approvers: dict[str, list[str]] = Field(
-        {"low": ["*"], "medium": ["*"], "high": [], "critical": []},
-        description="Slack user ids allowed to approve drafts per risk tier; '*' = anyone; [] = nobody yet",
+        {"low": ["*"], "medium": ["*"], "high": ["@sales-leads"], "critical": ["@compliance"]},
+        description="who may approve drafts, per risk tier: Slack user ids (U…), user groups (@handle or S… id; "
+        "needs usergroups:read), 'owner' (whoever asked for the draft), '*' (anyone); [] = nobody yet",
     )
     channel_send_interval_seconds: float = Field(
         1.0, ge=0, description="minimum gap between bot posts in one channel (Slack allows ~1 message/s)"
@@ -63,6 +64,7 @@ class SlackConfig(BaseModel):
             "commands",
             "files:write",
             "channels:history",
+            "usergroups:read",
             "im:history",
             "im:read",
             "im:write",

@@ -70,6 +70,8 @@ class FakeSlack:
     tokens: dict[str, str] = field(default_factory=dict)  # bot token -> team_id
     revoked: set[str] = field(default_factory=set)
     channel_teams: dict[str, str] = field(default_factory=dict)  # channel/user id -> team_id that owns it
+    usergroups: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {handle, name, users}
+    missing_scope: set[str] = field(default_factory=set)  # methods answered with missing_scope
 
     def __post_init__(self) -> None:
         self._last_post: dict[str, float] = {}
@@ -396,6 +398,27 @@ class FakeSlack:
         if missing:
             return self._err(call, "file_not_found")
         return {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+
+    def usergroup(self, group_id: str, handle: str, users: list[str]) -> None:
+        self.usergroups[group_id] = {"handle": handle, "name": handle.title(), "users": list(users)}
+
+    def _m_usergroups_list(self, call: Call, args: dict[str, Any]) -> Any:
+        if "usergroups.list" in self.missing_scope:
+            return self._err(call, "missing_scope")
+        return {
+            "usergroups": [
+                {"id": gid, "team_id": TEAM, "handle": g["handle"], "name": g["name"], "is_usergroup": True}
+                for gid, g in self.usergroups.items()
+            ]
+        }
+
+    def _m_usergroups_users_list(self, call: Call, args: dict[str, Any]) -> Any:
+        if "usergroups.users.list" in self.missing_scope:
+            return self._err(call, "missing_scope")
+        group = self.usergroups.get(str(args.get("usergroup", "")))
+        if group is None:
+            return self._err(call, "no_such_subteam")
+        return {"users": list(group["users"])}
 
     def _m_apps_connections_open(self, call: Call, args: dict[str, Any]) -> dict[str, Any]:
         self.connections_opened += 1

@@ -12,11 +12,12 @@ from tests.fakes.fake_slack import block_actions, slash_command, trigger_id, vie
 
 
 async def post_card(h: Harness, channel: str = "C0SALES001") -> tuple[str, dict]:
+    def cards() -> list:
+        return [c for c in h.fake.ok_calls("chat.postMessage") if blocks.APPROVE in json.dumps(c.args.get("blocks"))]
+
+    before, updates = len(cards()), len(h.fake.ok_calls("chat.update"))
     await h.command(slash_command("draft acme.io jane@acme.io", response_url=h.fake.response_url(), channel=channel))
-    card = await h.fake.wait_for(
-        lambda: [c for c in h.fake.ok_calls("chat.postMessage") if blocks.APPROVE in json.dumps(c.args.get("blocks"))],
-        timeout=15,
-    )
+    card = await h.fake.wait_for(lambda: cards()[before:], timeout=15)
     call = card[0]
     approval_id = next(
         e["value"]
@@ -32,7 +33,9 @@ async def post_card(h: Harness, channel: str = "C0SALES001") -> tuple[str, dict]
         "blocks": call.args["blocks"],
         "bot_id": "B0AMIABOT1",
     }
-    await h.fake.wait_for(lambda: [c for c in h.fake.ok_calls("chat.update") if "done" in c.args.get("text", "")])
+    await h.fake.wait_for(
+        lambda: [c for c in h.fake.ok_calls("chat.update")[updates:] if "done" in c.args.get("text", "")]
+    )
     return approval_id, message
 
 
@@ -219,3 +222,52 @@ async def test_running_bot_wakes_due_snoozes_by_itself(harness: Harness) -> None
     )
     assert got[0].args["thread_ts"] == message["ts"]
     assert (await state.approval(approval_id)).state == "pending"  # type: ignore[union-attr]
+
+
+async def test_slack_user_groups_and_the_requester_can_be_approvers(harness: Harness) -> None:
+    fake, desk = harness.fake, harness.bot.assistant.desk
+    fake.usergroup("S0SALESLD1", "sales-leads", ["U0LEAD0001", "U0LEAD0002"])
+    fake.usergroup("S0LEGAL001", "legal", ["U0LAWYER01"])
+    desk.approvers = {"low": ["owner"], "medium": ["*"], "high": ["@sales-leads", "S0LEGAL001"], "critical": []}
+    harness.workflows.risk_tier = "high"
+    approval_id, message = await post_card(harness)
+
+    await harness.interact(click(harness, blocks.APPROVE, approval_id, message, user="U0ALEX0001", hook="no"))
+    refusal = await fake.wait_for(lambda: fake.hooks.get("commands/T0TEAM0001/no"))
+    assert "can't approve or reject high-risk drafts" in refusal[0]["text"]
+    assert "@sales-leads" in refusal[0]["text"] and "<!subteam^S0LEGAL001>" in refusal[0]["text"]
+    assert harness.workflows.sent == []
+
+    await harness.interact(click(harness, blocks.APPROVE, approval_id, message, user="U0LAWYER01"))
+    await fake.wait_for(lambda: harness.workflows.sent)
+    assert harness.workflows.sent == [("jane@acme.io", "U0LAWYER01")]
+    assert len(fake.ok_calls("usergroups.list")) == 1  # the handle was looked up once and cached
+
+    # low risk routed to "owner": whoever asked for the draft (U0ALEX0001 in post_card), and nobody else
+    harness.workflows.risk_tier = "low"
+    low_id, low_message = await post_card(harness)
+    await harness.interact(click(harness, blocks.APPROVE, low_id, low_message, user="U0LEAD0001", hook="not-owner"))
+    refusal = await fake.wait_for(lambda: fake.hooks.get("commands/T0TEAM0001/not-owner"))
+    assert "the requester <@U0ALEX0001>" in refusal[0]["text"]
+    await harness.interact(click(harness, blocks.APPROVE, low_id, low_message, user="U0ALEX0001"))
+    await fake.wait_for(lambda: len(harness.workflows.sent) == 2)
+
+
+async def test_a_group_slack_cannot_resolve_fails_closed_and_says_why(harness: Harness) -> None:
+    fake, desk = harness.fake, harness.bot.assistant.desk
+    fake.usergroup("S0SALESLD1", "sales-leads", ["U0LEAD0001"])
+    fake.missing_scope.add("usergroups.list")
+    desk.approvers = {"high": ["@sales-leads", "@nobody-here"]}
+    harness.workflows.risk_tier = "high"
+    approval_id, message = await post_card(harness)
+    await harness.interact(click(harness, blocks.APPROVE, approval_id, message, user="U0LEAD0001", hook="scope"))
+    refusal = await fake.wait_for(lambda: fake.hooks.get("commands/T0TEAM0001/scope"))
+    assert "needs the usergroups:read scope" in refusal[0]["text"] and harness.workflows.sent == []
+
+    fake.missing_scope.clear()
+    desk.groups.ttl = 0.0
+    await harness.interact(click(harness, blocks.APPROVE, approval_id, message, user="U0OTHER001", hook="absent"))
+    refusal = await fake.wait_for(lambda: fake.hooks.get("commands/T0TEAM0001/absent"))
+    assert "there is no user group @nobody-here in this workspace" in refusal[0]["text"]
+    await harness.interact(click(harness, blocks.APPROVE, approval_id, message, user="U0LEAD0001"))
+    await fake.wait_for(lambda: harness.workflows.sent)
