@@ -111,7 +111,8 @@ def render_report(r: dict[str, Any]) -> str:
         lines.append(f"  {name:<30} {c['auc']:.3f} ± {c['auc_std']:.3f}{mark}")
     lines += [
         "",
-        f"calibration: Brier {r['brier']:.4f} (baseline {r['brier_baseline']:.4f}); reliability by decile:",
+        f"calibration (out of fold): Brier {r['brier']:.4f} calibrated, {r['brier_uncalibrated']:.4f} before "
+        f"calibration, {r['brier_baseline']:.4f} plain baseline; reliability by decile:",
         "  predicted  observed     n",
     ]
     lines += [f"  {b['predicted']:>9.3f} {b['observed']:>9.3f} {b['n']:>5}" for b in r["reliability"]]

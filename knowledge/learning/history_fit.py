@@ -50,9 +50,10 @@ class FitReport:
     n_features: int
     n_encoded_features: int
     positive_rate: float
-    brier: float
+    brier: float  # of the calibrated model that is saved and predicts, out of fold
     brier_baseline: float
-    reliability: list[dict[str, float]]
+    brier_uncalibrated: float  # the chosen model before calibration, out of fold
+    reliability: list[dict[str, float]]  # calibrated, out of fold
     top_features: list[dict[str, Any]]
     columns: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
@@ -345,7 +346,11 @@ def fit_history(
     lr_full = clone(lr).fit(p.X, p.y)
     top = explain(lr_full, p)
     method = "isotonic" if len(p.y) >= 5000 else "sigmoid"
-    final = CalibratedClassifierCV(clone(main), method=method, cv=5).fit(p.X, p.y)
+    calibrated = CalibratedClassifierCV(clone(main), method=method, cv=5)
+    # the probabilities people see come from the calibrated model, so its Brier score and reliability are
+    # measured out of fold too (calibration fitted inside each training fold, never on the rows it is scored on)
+    cal_oof = _cv(CalibratedClassifierCV(clone(main), method=method, cv=3), p, folds)[2]
+    final = calibrated.fit(p.X, p.y)
     report = FitReport(
         label=label,
         model=name,
@@ -358,9 +363,10 @@ def fit_history(
         n_features=len(p.names),
         n_encoded_features=len(lr_full.named_steps["prep"].get_feature_names_out()),
         positive_rate=round(float(p.y.mean()), 4),
-        brier=round(float(brier_score_loss(p.y, oof)), 4),
+        brier=round(float(brier_score_loss(p.y, cal_oof)), 4),
         brier_baseline=round(float(brier_score_loss(p.y, base_oof)), 4),
-        reliability=reliability_bins(p.y, oof),
+        brier_uncalibrated=round(float(brier_score_loss(p.y, oof)), 4),
+        reliability=reliability_bins(p.y, cal_oof),
         top_features=top,
         columns=[
             {"name": pr.name, "use": pr.kind, "reason": pr.reason, "missing": round(pr.missing_share, 3)}

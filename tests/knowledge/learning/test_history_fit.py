@@ -38,7 +38,14 @@ def test_known_signal_gives_good_auc_and_tops_the_features(
     assert r["n_rows"] == 1500 and 0.2 < r["positive_rate"] < 0.6
     assert r["top_features"][0]["feature"].startswith("Demo Requested")
     assert r["top_features"][0]["effect"] > 0
-    assert 0 < r["brier"] < 0.25
+    assert 0 < r["brier"] < 0.25 and 0 < r["brier_uncalibrated"] < 0.25
+    # the calibrated model's out-of-fold probabilities: no worse than before calibration (beyond noise), and
+    # each well-filled reliability bin predicts close to what happened
+    assert r["brier"] <= r["brier_uncalibrated"] + 0.005
+    bins = [b for b in r["reliability"] if b["n"] >= 100]
+    assert bins and all(abs(b["predicted"] - b["observed"]) < 0.12 for b in bins), bins
+    predicted = sum(b["predicted"] * b["n"] for b in r["reliability"]) / r["n_rows"]
+    assert abs(predicted - r["positive_rate"]) < 0.03
     assert not any("leakage" in w for w in r["warnings"])
     used = {c["name"]: c["use"] for c in r["columns"]}
     assert used["Record ID"] == "dropped" and used["Company Name"] == "dropped"
