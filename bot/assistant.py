@@ -5,12 +5,11 @@ the alerter, the scheduler and its job handlers. Surfaces add only their own del
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.digest_ledger import DigestLedger, Seen, deliver_once, period_of
+from bot.digest_ledger import DigestLedger, Post, Seen, deliver_once, period_of
 from bot.dispatch import Dispatcher
 from bot.replies import Context, Reply
 from bot.scheduler import ALERT_SWEEP_MINUTES, Scheduler
@@ -22,7 +21,7 @@ from bot.state import BotState, UserSettings, Watch
 from bot.workflows import AgentWorkflows, Workflows
 
 log = logging.getLogger(__name__)
-PostDigest = Callable[[str, Digest], Awaitable[None]]  # (destination, digest)
+PostDigest = Post[Digest]  # (destination, digest, *, thread, posted): the message, then its chart
 
 
 @dataclass

@@ -144,7 +144,7 @@ async def run_console(
     async def print_alert(destination: str, text: str, blocks: list[dict[str, Any]]) -> None:
         out.write(f"\n[alert] {render_blocks(blocks)[0]}\n")
 
-    async def print_digest(destination: str, digest: Digest) -> None:
+    async def print_digest(destination: str, digest: Digest, **_: Any) -> None:
         out.write("\n" + digest.text() + "\n")
 
     assistant = build_assistant(

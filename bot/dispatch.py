@@ -332,12 +332,14 @@ class Dispatcher:
         if cmd.name == "score":
             lead = await wf.score(cmd.args[0], progress)
             return Reply(blocks.lead_text(lead), blocks.build_lead(lead))
-        if cmd.name == "draft":
-            draft = await wf.draft(cmd.args[0], cmd.args[1] or None, progress)
-            approval_id = await self.state.create_approval(draft, ctx.user)
-            approval = await self.state.approval(approval_id)
-            assert approval is not None
-            return Reply(blocks.approval_text(approval), blocks.build_approval(approval), approval_id=approval_id)
+        if cmd.name == "draft":  # a command re-run after a restart shows the approval its first run made
+            approval = await self.state.approval_for_command(ctx.command_id) if ctx.command_id else None
+            if approval is None:
+                draft = await wf.draft(cmd.args[0], cmd.args[1] or None, progress)
+                approval_id = await self.state.create_approval(draft, ctx.user, command=ctx.command_id)
+                approval = await self.state.approval(approval_id)
+                assert approval is not None
+            return Reply(blocks.approval_text(approval), blocks.build_approval(approval), approval_id=approval.id)
         if cmd.name == "leads":
             leads = await wf.leads(cmd.args[0] or None, int(cmd.args[1]))
             return Reply(blocks.leads_text(leads, cmd.args[0]), blocks.build_leads(leads, cmd.args[0]))

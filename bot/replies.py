@@ -35,3 +35,6 @@ class Context:
     thread: str | None = None
     surface: str = "slack"  # slack | console
     history: list[str] = field(default_factory=list)
+    # the durable id of the queued command this serves (bot/slack/queue.py); effects that must happen once per
+    # command, such as the approval a draft makes, are keyed by it, so a re-run after a restart reuses them
+    command_id: str | None = None

@@ -5,6 +5,7 @@ team preferences and the watchlist. Atomic state transitions make double clicks 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 import threading
@@ -19,7 +20,8 @@ from bot.workflows import DraftResult, Finding, LeadSummary
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS approvals (
   id TEXT PRIMARY KEY, created REAL NOT NULL, state TEXT NOT NULL, draft TEXT NOT NULL, risk_tier TEXT NOT NULL,
-  channel TEXT, ts TEXT, actor TEXT, acted_at REAL, note TEXT, snooze_until REAL, send_ref TEXT, requester TEXT);
+  channel TEXT, ts TEXT, actor TEXT, acted_at REAL, note TEXT, snooze_until REAL, send_ref TEXT, requester TEXT,
+  command TEXT);
 CREATE TABLE IF NOT EXISTS events (event_id TEXT PRIMARY KEY, seen REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS cooldowns (key TEXT PRIMARY KEY, until REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS user_settings (user TEXT PRIMARY KEY, digest_time TEXT, alerts_to TEXT);
@@ -30,6 +32,8 @@ CREATE TABLE IF NOT EXISTS watches (target TEXT PRIMARY KEY, kind TEXT NOT NULL,
 """
 
 OPEN_STATES = ("pending", "snoozed")
+# after the column exists (files from before it get it in BotState.__init__): one approval per queued command
+COMMAND_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS approvals_command ON approvals (command)"
 
 
 @dataclass
@@ -81,6 +85,11 @@ class BotState:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(approvals)")}
+        if "command" not in columns:  # a state file from before approvals were tied to their command
+            with contextlib.suppress(sqlite3.OperationalError):  # another process sharing the file added it first
+                self._db.execute("ALTER TABLE approvals ADD COLUMN command TEXT")
+        self._db.execute(COMMAND_INDEX)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -97,13 +106,29 @@ class BotState:
         return await asyncio.to_thread(lambda: self._run(sql, params).rowcount)
 
     # ---- approvals -----------------------------------------------------------------------------------------
-    async def create_approval(self, draft: DraftResult, requester: str | None) -> str:
+    async def create_approval(self, draft: DraftResult, requester: str | None, *, command: str | None = None) -> str:
+        """A pending approval for ``draft``. With ``command`` (the durable id of the command that drafted it) there
+        is one per command: a re-run after a restart gets the id of the approval the first run made."""
         approval_id = "ap_" + uuid.uuid4().hex[:12]
         await self._x(
-            "INSERT INTO approvals (id, created, state, draft, risk_tier, requester) VALUES (?,?,?,?,?,?)",
-            (approval_id, time.time(), "pending", _draft_to_json(draft), draft.risk_tier, requester),
+            "INSERT INTO approvals (id, created, state, draft, risk_tier, requester, command) VALUES (?,?,?,?,?,?,?) "
+            "ON CONFLICT(command) DO NOTHING",
+            (approval_id, time.time(), "pending", _draft_to_json(draft), draft.risk_tier, requester, command),
         )
-        return approval_id
+        if command is None:
+            return approval_id
+        rows = await self._q("SELECT id FROM approvals WHERE command=?", (command,))
+        return str(rows[0][0])
+
+    async def approval_for_command(self, command: str) -> Approval | None:
+        """The approval a command already made (before a restart interrupted it), if any."""
+        rows = await self._q("SELECT id FROM approvals WHERE command=?", (command,))
+        return await self.approval(rows[0][0]) if rows else None
+
+    async def card_posting(self, approval_id: str, channel: str) -> None:
+        """The card is about to be posted to ``channel``: a restart that finds a channel but no ts knows the post
+        was in flight, and looks for the card before posting it again."""
+        await self._x("UPDATE approvals SET channel=? WHERE id=? AND ts IS NULL", (channel, approval_id))
 
     async def set_message(self, approval_id: str, channel: str, ts: str) -> None:
         await self._x("UPDATE approvals SET channel=?, ts=? WHERE id=?", (channel, ts, approval_id))

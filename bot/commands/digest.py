@@ -53,7 +53,7 @@ async def handle(args: argparse.Namespace, settings: Settings) -> int:
                 await bot.close()
         else:
 
-            async def nowhere(*_: Any) -> None:
+            async def nowhere(*_: Any, **__: Any) -> None:
                 return None
 
             assistant = build_assistant(services, surface="cli", deliver_alert=nowhere, post_digest=nowhere)

@@ -28,6 +28,7 @@ from bot.settings import Settings
 from bot.slack import approvals, commands, conversation, dedupe, home, resume
 from bot.slack.ack_timing import TimedApp
 from bot.slack.digest import CHART_NAME, Digest
+from bot.slack.digest_chart import chart_in_thread
 from bot.slack.queue import CommandQueue
 from bot.slack.resume import Resumer, ResumeReport
 from bot.slack.runtime import SlackRuntime, build_client
@@ -146,11 +147,19 @@ def build_slack(
     async def deliver_alert(destination: str, text: str, blocks: list[dict[str, Any]]) -> None:
         await rt.queue.post(destination, text=text, blocks=blocks)
 
-    async def post_digest(destination: str, digest: Digest) -> None:
-        resp = await rt.queue.post(destination, text=digest.title, blocks=digest.blocks())
+    async def post_digest(destination: str, digest: Digest, *, thread: str | None = None, posted: Any = None) -> None:
+        """The message, then its chart in its thread; ``posted`` (the digest ledger) hears the message's ts in
+        between. With ``thread`` (a restart found the message there) only the chart, unless the thread has it."""
+        if thread is None:
+            resp = await rt.queue.post(destination, text=digest.title, blocks=digest.blocks())
+            thread = str(resp["ts"])
+            if posted is not None:
+                await posted(thread)
+        elif await chart_in_thread(await workspaces.client_for(destination), destination, thread):
+            return
         await rt.queue.upload(
             destination,
-            thread_ts=resp["ts"],
+            thread_ts=thread,
             content=digest.chart,
             filename=CHART_NAME,
             title="Funnel and score distribution",

@@ -191,11 +191,20 @@ def _package_card(a: Approval) -> list[Block]:
     return _cap(out)
 
 
+def card_block_id(approval_id: str) -> str:
+    """The block id that marks a message as this approval's card (looked for after a crash mid-post)."""
+    return f"amia_approval:{approval_id}"
+
+
 def build_approval(a: Approval) -> list[Block]:
-    """The approval card: draft, citations, score, verdict; buttons only while a decision is open."""
+    """The approval card: draft, citations, score, verdict; buttons only while a decision is open. Its first block
+    carries the approval's id (card_block_id)."""
+    out = _package_card(a) if "package" in a.draft.extra else _plain_card(a)
+    return [{**out[0], "block_id": card_block_id(a.id)}, *out[1:]]
+
+
+def _plain_card(a: Approval) -> list[Block]:
     d = a.draft
-    if "package" in d.extra:
-        return _package_card(a)
     verdict_icon = {"pass": ":large_green_circle:", "flag": ":large_yellow_circle:", "block": ":red_circle:"}
     out: list[Block] = [
         header(f"Draft for {d.contact} at {d.domain}"),

@@ -21,7 +21,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.dispatch import Dispatcher, parse_command
 from bot.errors import UsageError, new_error_id
 from bot.replies import Context, Reply
-from bot.slack import blocks
+from bot.slack import approval_card, blocks
 from bot.slack.queue import CommandQueue, QueuedCommand, resumed_text
 from bot.slack.runtime import SlackRuntime
 
@@ -105,7 +105,7 @@ async def run_command(
         return
     cmd = parse_command(job.text)
     respond = responder(job.response_url)
-    ctx = Context(user=job.user, channel=job.channel, surface="slack")
+    ctx = Context(user=job.user, channel=job.channel, surface="slack", command_id=job.id)
     prefix = "(resumed after a restart) " if resumed else ""
     if cmd.name in QUICK:
         reply = await dispatcher.run(cmd, ctx, _ignore)
@@ -136,9 +136,11 @@ async def run_command(
     ctx.thread = progress.ts
     reply = await dispatcher.run(cmd, ctx, progress.stage)
     failed = reply.text.startswith(("I can't", "Something went wrong"))
-    ts = await deliver(rt, reply, job.channel, progress.ts, lambda posted: queue.delivered(job.id, posted))
-    if reply.approval_id and ts:
-        await dispatcher.state.set_message(reply.approval_id, job.channel, ts)
+    if reply.approval_id:  # once per approval, also when this is a re-run after the card went out
+        card_ts = await approval_card.post_card(rt, dispatcher.state, reply, job.channel, progress.ts)
+        await queue.delivered(job.id, card_ts)
+    else:
+        await deliver(rt, reply, job.channel, progress.ts, lambda posted: queue.delivered(job.id, posted))
     await progress.stage(
         "failed — see the thread" if failed else "done — see the thread", done=not failed, failed=failed
     )

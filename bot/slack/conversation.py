@@ -92,7 +92,7 @@ async def answer(
         return
     channel, user, text, thread = job.channel, job.user, job.text, job.thread
     key = thread or channel
-    ctx = Context(user=user, channel=channel, thread=thread, history=memory.history(channel, key))
+    ctx = Context(user=user, channel=channel, thread=thread, history=memory.history(channel, key), command_id=job.id)
     if job.result_ts:  # the answer replaced the working message before the restart
         await queue.finish(job.id, "done")
         return
@@ -116,9 +116,9 @@ async def answer(
 
     reply = await dispatcher.converse(text, ctx, progress)
     await rt.queue.update(channel, ts, text=blocks.clip(reply.text, 3000), blocks=reply.blocks)
-    await queue.delivered(job.id, ts)
-    if reply.approval_id:
+    if reply.approval_id:  # before `delivered`: a restart in between finds the card where Approve will edit it
         await dispatcher.state.set_message(reply.approval_id, channel, ts)
+    await queue.delivered(job.id, ts)
     for name, content in reply.files:
         await rt.queue.upload(channel, thread_ts=thread or ts, content=content, filename=name, title=name)
     memory.add(channel, key, f"user: {text}", f"amia: {reply.text[:500]}")

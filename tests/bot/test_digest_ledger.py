@@ -3,12 +3,15 @@ abandoned instead of posted days late."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.digest_ledger import DigestLedger, deliver_once, period_of
+import pytest
+
+from bot.digest_ledger import DigestLedger, Posted, deliver_once, period_of
 
 
 @dataclass
@@ -17,14 +20,31 @@ class D:
 
 
 class Channel:
+    """Messages and the charts in their threads; ``die_before_chart`` is the bot killed between the two."""
+
     def __init__(self) -> None:
         self.posts: list[str] = []
+        self.charts: list[str] = []  # the thread each chart went into
+        self.die_before_chart = False
 
-    async def post(self, destination: str, digest: D) -> None:
-        self.posts.append(destination)
+    async def post(
+        self, destination: str, digest: D, *, thread: str | None = None, posted: Posted | None = None
+    ) -> None:
+        if thread is None:
+            self.posts.append(destination)
+            thread = f"{len(self.posts)}.000100"
+            if posted is not None:
+                await posted(thread)
+        if self.die_before_chart:
+            raise ProcessKilled
+        self.charts.append(thread)
 
     async def build(self) -> D:
         return D()
+
+
+class ProcessKilled(BaseException):
+    pass
 
 
 async def test_one_post_per_period_and_in_doubt_posts_are_looked_up(tmp_path: Path) -> None:
@@ -33,7 +53,7 @@ async def test_one_post_per_period_and_in_doubt_posts_are_looked_up(tmp_path: Pa
     assert await deliver_once(ledger, period="2026-11-24", **run) == "posted"  # type: ignore[arg-type]
     assert await deliver_once(ledger, period="2026-11-24", **run) == "duplicate"  # type: ignore[arg-type]
     assert await deliver_once(ledger, period="2026-11-25", **run) == "posted"  # type: ignore[arg-type]
-    assert ch.posts == ["C1", "C1"]
+    assert ch.posts == ["C1", "C1"] and ch.charts == ["1.000100", "2.000100"]  # each chart in its digest's thread
 
     # A crash after handing the post to Slack leaves 'posting': ask Slack first.
     await ledger.begin("digest:C1:daily@2026-11-26", "digest:C1:daily", "2026-11-26", "C1")
@@ -64,6 +84,43 @@ async def test_unfinished_digests_are_resumed_unless_stale(tmp_path: Path) -> No
         db.execute("UPDATE digests SET started = started - 4 * 86400 WHERE destination = 'C2'")
     assert [e.destination for e in DigestLedger(path).unfinished()] == ["C1"]
     assert (await ledger.get("digest:C2:daily@2026-11-20")).status == "abandoned"  # type: ignore[union-attr]
+
+
+async def test_a_chart_the_bot_died_before_uploading_goes_into_its_digest_thread_once(tmp_path: Path) -> None:
+    path, ch = tmp_path / "d.sqlite3", Channel()
+    run = {"job": "digest:C1:daily", "period": "2026-11-24", "destination": "C1", "build": ch.build, "post": ch.post}
+    ch.die_before_chart = True
+    with pytest.raises(ProcessKilled):
+        await deliver_once(DigestLedger(path), **run)  # type: ignore[arg-type]
+    assert ch.posts == ["C1"] and ch.charts == []
+    (entry,) = DigestLedger(path).unfinished()  # the restart finds it
+    assert (entry.status, entry.ts) == ("uploading", "1.000100")
+
+    ch.die_before_chart = False
+    ledger = DigestLedger(path)
+    assert await deliver_once(ledger, **run) == "chart"  # type: ignore[arg-type]
+    assert await deliver_once(ledger, **run) == "duplicate"  # type: ignore[arg-type]
+    assert ch.posts == ["C1"] and ch.charts == ["1.000100"]  # the message once, its chart once, in its thread
+    assert ledger.unfinished() == []
+
+
+async def test_a_ledger_from_before_chart_steps_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "d.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute(
+            "CREATE TABLE digests (key TEXT PRIMARY KEY, job TEXT NOT NULL, period TEXT NOT NULL, destination TEXT NOT "
+            "NULL, status TEXT NOT NULL, title TEXT, started REAL NOT NULL, updated REAL NOT NULL)"
+        )
+        db.execute(
+            "INSERT INTO digests VALUES ('digest:C1:daily@2026-11-24', 'digest:C1:daily', '2026-11-24', 'C1', "
+            "'posted', 'AMIA daily digest', 1.0, 1.0)"
+        )
+    ch = Channel()
+    ledger = DigestLedger(path)
+    run = {"job": "digest:C1:daily", "destination": "C1", "build": ch.build, "post": ch.post}
+    assert await deliver_once(ledger, period="2026-11-24", **run) == "duplicate"  # type: ignore[arg-type]
+    assert await deliver_once(DigestLedger(path), period="2026-11-25", **run) == "posted"  # type: ignore[arg-type]
+    assert ch.posts == ["C1"] and ch.charts == ["1.000100"]
 
 
 def test_periods() -> None:

@@ -1,11 +1,13 @@
 """`amia run` (Slack mode, a real process) killed -9 while posting a scheduled digest, then restarted: the digest
 is posted exactly once, whether Slack never got the post or got it and the bot never heard back. The digest was
 due while the bot was down, so this also checks that a missed digest is caught up on start. And, in process, the
-same digest run fired twice posts once."""
+same digest run fired twice posts once. Killed between the digest and its chart, the restart puts the chart in the
+digest's thread once (or finds Slack already shared it)."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,10 +15,12 @@ import pytest
 
 from bot.scheduler import Scheduler
 from bot.settings import load_settings
+from bot.slack.digest import CHART_NAME
 from tests.bot.slack.conftest import BOT_TOKEN, SECRET, Harness
 from tests.fakes.fake_slack import Call, FakeSlack
 from tests.neo4j_server import TestNeo4j as Neo4jHandle
 from tests.reliability.bot_process import BotProcess, write_config
+from tests.reliability.crash_slack import CrashSlack
 
 CHANNEL = "C0DIGEST01"
 TITLE = "AMIA daily digest"
@@ -76,6 +80,62 @@ async def test_kill_9_mid_digest_posts_it_exactly_once(
     finally:
         await asyncio.to_thread(bot.stop)
         await fake.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("stalled", "slack_got_it"),
+    [("files.getUploadURLExternal", False), ("files.completeUploadExternal", True)],
+    ids=["killed-before-the-upload", "killed-after-slack-shared-it"],
+)
+async def test_kill_9_between_digest_and_chart_puts_the_chart_in_its_thread_once(
+    neo4j_server_handle: Neo4jHandle, tmp_path: Path, stalled: str, slack_got_it: bool
+) -> None:
+    fake = await CrashSlack(post_interval=0.2).start()
+    config = write_config(
+        tmp_path,
+        {
+            "slack": {"api_base_url": fake.api_base, "digest_channel": CHANNEL, "channel_send_interval_seconds": 0.2},
+            "schedules": {"timezone": "UTC", "daily_digest": "08:30", "weekly_digest": None},
+        },
+    )
+    await make_due(config)
+    bot = BotProcess(
+        config, neo4j_server_handle.uri, tmp_path / "bot.log", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET
+    )
+
+    def charts() -> list[Call]:
+        return [c for c in fake.ok_calls("files.completeUploadExternal") if c.args.get("channel_id") == CHANNEL]
+
+    try:
+        fake.stall_call(stalled, after_store=slack_got_it)
+        await asyncio.to_thread(bot.start, READY)
+        await asyncio.wait_for(fake.stalled.wait(), 60)  # the digest is posted; its chart upload is in flight
+        await asyncio.to_thread(bot.kill9)
+        (digest,) = digest_calls(fake)
+        assert len(charts()) == (1 if slack_got_it else 0)
+
+        restarted = time.perf_counter()
+        await asyncio.to_thread(bot.start, READY)
+        if not slack_got_it:  # the chart follows into the digest's thread
+            await fake.wait_for(charts, timeout=60)
+        else:  # the restart looked in the thread and found it
+            await fake.wait_for(lambda: fake.ok_calls("conversations.replies"), timeout=60)
+        settled = time.perf_counter() - restarted
+        await asyncio.sleep(1.5)  # a later duplicate would show up here
+        assert "Traceback" not in bot.text()
+    finally:
+        await asyncio.to_thread(bot.stop)
+        await fake.stop()
+
+    assert len(digest_calls(fake)) == 1, [c.args.get("text") for c in fake.ok_calls("chat.postMessage")]
+    (chart,) = charts()
+    assert chart.args.get("thread_ts") == digest.response["ts"]
+    in_thread = [
+        m for (ch, _), m in fake.messages.items() if ch == CHANNEL and m.get("thread_ts") == digest.response["ts"]
+    ]
+    assert [f["name"] for m in in_thread for f in m.get("files", [])] == [CHART_NAME]
+    print(f"\nkill -9 with {stalled} in flight → restart: chart settled after {settled:.2f}s")
 
 
 async def test_a_digest_run_twice_or_late_posts_once_per_period(harness: Harness) -> None:

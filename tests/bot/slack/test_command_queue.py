@@ -22,7 +22,7 @@ import aiohttp
 
 from bot.http_server import build_http_app, serve
 from bot.services import Services
-from bot.slack import resume
+from bot.slack import blocks, resume
 from bot.slack.app import build_slack
 from bot.slack.queue import MAX_ATTEMPTS, CommandQueue, QueuedCommand
 from tests.bot.slack.conftest import Harness, make_settings
@@ -214,6 +214,37 @@ async def test_interrupted_mention_is_answered_in_the_same_message(tmp_path: Pat
     assert "Acme" in json.dumps(answer["blocks"]) and answer["thread_ts"] == event["event"]["ts"]
     notes = [c.args["text"] for c in in_thread(fake, event["event"]["ts"]) if c.args["text"] != "Looking into it…"]
     assert len(notes) == 1 and "Resumed after a restart" in notes[0]
+
+
+async def test_draft_turn_interrupted_after_its_approval_keeps_that_one_approval(
+    tmp_path: Path, fake: FakeSlack, graph: Any
+) -> None:
+    """A mention that drafted (its approval exists) but died before the card replaced "Looking into it…": the
+    re-run shows that approval on the card, it does not open a second one."""
+    event = event_callback(app_mention("please draft an email for acme.io"))
+    job_id = f"{event['team_id']}:{event['event_id']}"
+    async with bot_on(tmp_path, fake, graph) as h:
+        at_the_card, real_update = asyncio.Event(), h.bot.rt.queue.update
+
+        async def die_at_the_card(channel: str, ts: str, **kwargs: Any) -> Any:
+            if str(kwargs.get("text", "")).startswith("Draft to"):
+                at_the_card.set()
+                await asyncio.Event().wait()  # the bot dies here
+            return await real_update(channel, ts, **kwargs)
+
+        h.bot.rt.queue.update = die_at_the_card  # type: ignore[method-assign]
+        await h.event(event)
+        await asyncio.wait_for(at_the_card.wait(), 15)
+        (first,) = await h.bot.assistant.state.open_approvals()
+        await crash(h)
+    async with bot_on(tmp_path, fake, graph) as h:
+        assert (await h.bot.resume()).rerun == [job_id]
+        job = await stored(tmp_path, job_id, lambda j: j.state == "done")
+        await h.bot.rt.drain()
+        (approval,) = await h.bot.assistant.state.open_approvals()  # App Home and the digest show one draft waiting
+    assert approval.id == first.id and approval.ts == job.progress_ts  # Approve edits the card the asker sees
+    card = fake.messages[("C0SALES001", job.progress_ts or "")]
+    assert blocks.card_block_id(first.id) in [b.get("block_id") for b in card["blocks"]]
 
 
 async def test_team_rule_interrupted_mid_turn_is_asked_about_not_repeated(
