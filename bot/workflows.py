@@ -231,8 +231,11 @@ class AgentWorkflows:
         wanted = {"hot": {"hot"}, "warm": {"warm"}, None: {"hot", "warm"}}.get(tier)
         # "warm" alone must still see hot leads take their places and capacity first: read from hot down
         read = None if wanted is None else ({"hot", "warm"} if "warm" in wanted else wanted)
-        queue = await ranked_queue(
-            self.graph, self.services.settings.scoring, tiers=sorted(read) if read else None, limit=None
+        queue = await ranked_queue(  # when every item is shown, the queue can stop at the limit
+            self.graph,
+            self.services.settings.scoring,
+            tiers=sorted(read) if read else None,
+            limit=max(limit, 1) if read is not None and read == wanted else None,
         )
         out = []
         for item in queue.items:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agents.policies.icp_config import IcpConfig, ScoringConfig
-from agents.policies.prioritisation import Queue, QueueCandidate, build_queue
+from agents.policies.prioritisation import Queue
 from agents.policies.risk import RiskContext, RiskFact, RiskSignal
 from agents.policies.scoring import (
     ContactFact,
@@ -26,6 +26,7 @@ from agents.policies.scoring import (
     score_change,
     score_lead,
 )
+from agents.workflows.queue import filled_queue, full_queue
 from knowledge.graph.neo4j_store import Neo4jGraphStore
 from knowledge.graph.scoring import ScoringGraph
 from knowledge.graph.store import CompanyProfile
@@ -275,26 +276,16 @@ async def ranked_queue(
 ) -> Queue:
     """The work queue across all scored leads.
 
-    ``tiers`` reads only leads of those tiers and leaves the skipped list empty: the items are the same as in the
-    full queue's items of those tiers (higher tiers always score higher, so lower tiers never take a place or a
-    capacity slot before them), at a fraction of the cost on a large graph. Callers that report why leads were held
-    back pass no ``tiers``.
+    Without ``tiers`` every scored lead is read and each one held back is listed with its reason. ``tiers`` reads
+    only leads of those tiers, best first, a page at a time, until the queue is full or no lead that could still
+    enter is left, and leaves the skipped list empty: the items are the same as in the full queue's items of those
+    tiers (higher tiers always score higher, so lower tiers never take a place or a capacity slot before them), at a
+    fraction of the cost on a large graph. Callers that report why leads were held back pass no ``tiers``.
     """
-    rows = await ScoringGraph(graph).queue_candidates(tiers=tiers)
-    cands = [
-        QueueCandidate(
-            lead_id=r["lead_id"],
-            company_id=r["company_id"],
-            domain=r["domain"],
-            person_id=r.get("person_id"),
-            owner=r.get("owner"),
-            score=float(r["score"]),
-            tier=r.get("tier") or "cold",
-            last_contacted_at=r.get("last_contacted_at"),
-        )
-        for r in rows
-    ]
-    return build_queue(cands, scoring.queue, now or datetime.now(UTC), limit=limit, record_skipped=tiers is None)
+    now = now or datetime.now(UTC)
+    if tiers is None:
+        return await full_queue(ScoringGraph(graph), scoring.queue, now, limit=limit)
+    return await filled_queue(ScoringGraph(graph), scoring.queue, now, tiers=tiers, limit=limit)
 
 
 def risk_context(

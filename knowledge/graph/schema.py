@@ -44,6 +44,7 @@ SCHEMA: tuple[str, ...] = (
     "CREATE INDEX lead_status IF NOT EXISTS FOR (l:Lead) ON (l.status)",
     "CREATE INDEX lead_campaign IF NOT EXISTS FOR (l:Lead) ON (l.campaign_id)",
     "CREATE INDEX lead_company IF NOT EXISTS FOR (l:Lead) ON (l.company_id)",
+    "CREATE INDEX lead_score IF NOT EXISTS FOR (l:Lead) ON (l.score)",  # the queue reads leads best first
     "CREATE INDEX score_company_time IF NOT EXISTS FOR (s:ScoreSnapshot) ON (s.company_id, s.scored_at)",
     "CREATE INDEX person_email IF NOT EXISTS FOR (p:Person) ON (p.email)",
     "CREATE INDEX fetch_host_time IF NOT EXISTS FOR (f:Fetch) ON (f.host, f.at)",

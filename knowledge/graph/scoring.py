@@ -4,6 +4,7 @@ aggregates for pattern recognition, and batched company reads for scoring many l
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,15 @@ from knowledge.models import company_id_for, fact_id_for
 
 def _row(r: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _native(v) for k, v in r.items()}
+
+
+_ALL = 2**62  # a LIMIT that keeps every row
+_QUEUE_COLUMNS = ("lead_id", "company_id", "domain", "person_id", "owner", "score", "tier", "last_contacted_at")
+
+
+def _unpack(records: list[list[Any]], columns: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows sent as one collected list in one record (read_values), as dicts of ``columns``."""
+    return [dict(zip(columns, map(_native, values), strict=True)) for values in (records[0][0] if records else [])]
 
 
 class ScoringGraph:
@@ -148,18 +158,18 @@ class ScoringGraph:
     ) -> list[dict[str, Any]]:
         """Leads with their latest score and the company's last contact time (to anyone there, whatever that
         lead's tier). ``tiers`` keeps only leads of those tiers: far fewer rows when most leads are cold."""
-        rows = await self.graph.read(
+        rows = await self.graph.read_values(
             """
             MATCH (l:Lead) WHERE l.score IS NOT NULL AND ($tiers IS NULL OR l.tier IN $tiers)
             MATCH (c:Company {company_id: l.company_id})
-            RETURN l.lead_id AS lead_id, l.company_id AS company_id, c.domain AS domain, l.person_id AS person_id,
-                   l.owner AS owner, l.score AS score, l.tier AS tier, l.last_sent_at AS last_sent_at
-            LIMIT $limit
+            WITH l, c LIMIT $limit
+            RETURN collect([l.lead_id, l.company_id, c.domain, l.person_id, l.owner, l.score, l.tier,
+                            l.last_sent_at]) AS rows
             """,
             limit=limit,
             tiers=list(tiers) if tiers is not None else None,
         )
-        out = [_row(r) for r in rows]
+        out = _unpack(rows, (*_QUEUE_COLUMNS[:-1], "last_sent_at"))
         last: dict[str, datetime] = {}
         if tiers is None:  # every lead is here: the company's last contact is among them
             for r in out:
@@ -178,6 +188,79 @@ class ScoringGraph:
         for r in out:
             r["last_contacted_at"] = last.get(r["company_id"])
         return out
+
+    async def queue_page(
+        self,
+        *,
+        below: float | None,
+        size: int,
+        tiers: Sequence[str],
+        entry_tiers: Sequence[str],
+        skip_companies: Sequence[str] = (),
+        skip_owners: Sequence[str] = (),
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """The highest-scored leads under ``below`` (None: all) whose tier is in ``tiers``, in the queue's columns
+        (``last_contacted_at``: the company's last contact, to anyone there), highest score first; and whether
+        leads under the lowest of them may remain.
+
+        About ``size`` rows: the leads tied with the lowest score read all come along, so the next page can start
+        strictly below it. Left out, as the queue would hold them back anyway: leads whose tier (none counts as
+        cold) is not in ``entry_tiers``, of ``skip_companies``, or owned by ``skip_owners`` ("" for no owner).
+        """
+        page = await self._queue_rows(
+            -math.inf, math.inf if below is None else below, size, tiers, entry_tiers, skip_companies, skip_owners
+        )
+        if len(page) < size:
+            return page, False
+        lowest = min(r["score"] for r in page)
+        ties = await self._queue_rows(
+            lowest, math.nextafter(lowest, math.inf), _ALL, tiers, entry_tiers, skip_companies, skip_owners
+        )
+        return [r for r in page if r["score"] != lowest] + ties, True
+
+    async def _queue_rows(
+        self,
+        lo: float,
+        below: float,
+        size: int,
+        tiers: Sequence[str],
+        entry_tiers: Sequence[str],
+        skip_companies: Sequence[str],
+        skip_owners: Sequence[str],
+    ) -> list[dict[str, Any]]:
+        # the score index hands the leads over best first; the filters run as they come, up to the limit
+        rows = await self.graph.read_values(
+            """
+            MATCH (l:Lead)
+            WHERE l.score >= $lo AND l.score < $below AND l.tier IN $tiers
+              AND CASE WHEN l.tier IS NULL OR l.tier = '' THEN 'cold' ELSE l.tier END IN $entry_tiers
+              AND NOT l.company_id IN $skip_companies
+              AND NOT CASE WHEN l.owner IS NULL OR l.owner = '' THEN '' ELSE l.owner END IN $skip_owners
+            MATCH (c:Company {company_id: l.company_id})
+            WITH l, c ORDER BY l.score DESC LIMIT $size
+            CALL (l) {
+              OPTIONAL MATCH (x:Lead {company_id: l.company_id}) WHERE x.last_sent_at IS NOT NULL
+              RETURN max(x.last_sent_at) AS last_contacted_at
+            }
+            RETURN collect([l.lead_id, l.company_id, c.domain, l.person_id, l.owner, l.score, l.tier,
+                            last_contacted_at]) AS rows
+            """,
+            lo=lo,
+            below=below,
+            size=size,
+            tiers=list(tiers),
+            entry_tiers=list(entry_tiers),
+            skip_companies=list(skip_companies),
+            skip_owners=list(skip_owners),
+        )
+        return _unpack(rows, _QUEUE_COLUMNS)
+
+    async def contacted_companies(self, since: datetime) -> list[str]:
+        """Companies with a message sent to anyone there after ``since``."""
+        rows = await self.graph.read(
+            "MATCH (l:Lead) WHERE l.last_sent_at > $since RETURN collect(DISTINCT l.company_id) AS ids", since=since
+        )
+        return list(rows[0]["ids"]) if rows else []
 
     async def company_batch(self, company_ids: Sequence[str], *, now: datetime | None = None) -> list[dict[str, Any]]:
         """Properties, current facts, signals, people and interactions for many companies in one round trip."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 from agents.policies.icp_config import QueueConfig
-from agents.policies.prioritisation import QueueCandidate, build_queue
+from agents.policies.prioritisation import QueueCandidate, QueueFiller, build_queue, queue_order
+from tests.reference_queue import reference_build_queue
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
@@ -43,3 +45,53 @@ def test_cooldown_after_contact_and_tiers() -> None:
     reasons = {s.lead_id: s.reason for s in q.skipped}
     assert reasons["l1"].startswith("cooldown") and "2026-12-01" in reasons["l1"]
     assert reasons["l3"].startswith("tier") and reasons["l4"].startswith("excluded")
+
+
+def random_case(rnd: random.Random) -> tuple[list[QueueCandidate], QueueConfig]:
+    cands = [
+        cand(
+            i,
+            f"c{rnd.randrange(8)}",
+            rnd.choice([90, 80, 80, 75.5, 60, 50, 50, 45, 30]),
+            rnd.choice(["hot", "hot", "warm", "warm", "cold", "excluded", "paused"]),
+            owner=rnd.choice(["U1", "U2", "U3", None, ""]),
+            last_contacted_at=rnd.choice([None, None, NOW - timedelta(days=rnd.randint(0, 30))]),
+        )
+        for i in rnd.sample(range(1000), rnd.randint(0, 60))
+    ]
+    config = QueueConfig(
+        max_per_company=rnd.randint(1, 3),
+        owner_capacity=rnd.randint(1, 5),
+        owner_capacities={"U2": rnd.randint(0, 2)},
+        unassigned_capacity=rnd.randint(0, 3),
+        cooldown_days=rnd.choice([0, 7, 14]),
+        min_tier=rnd.choice(["hot", "warm", "cold"]),
+    )
+    return cands, config
+
+
+def test_same_queue_as_the_first_greedy_loop_whole_or_page_by_page() -> None:
+    rnd = random.Random(3)
+    for _ in range(300):
+        cands, config = random_case(rnd)
+        limit = rnd.choice([None, 0, 1, 3, 10])
+        for record in (True, False):
+            want = reference_build_queue(cands, config, NOW, limit=limit, record_skipped=record)
+            assert build_queue(cands, config, NOW, limit=limit, record_skipped=record) == want
+        items = want.items  # record_skipped=False
+        # pages of any size, leaving out what the filler says can no longer enter: the same items
+        filler = QueueFiller(config, NOW, limit=limit, record_skipped=False)
+        order, at = sorted(cands, key=queue_order), 0
+        while at < len(order) and not filler.full:
+            size = rnd.randint(1, 8)
+            page, at = order[at : at + size], at + size
+            companies, owners = set(filler.closed_companies()), set(filler.closed_owners())
+            filler.add(
+                c
+                for c in page
+                if c.company_id not in companies
+                and (c.owner or "") not in owners
+                and c.tier in filler.entry_tiers
+                and not (c.last_contacted_at and c.last_contacted_at > filler.contacted_after)
+            )
+        assert filler.items == items
