@@ -157,12 +157,14 @@ class ScoringGraph:
         self, *, limit: int = 100_000, tiers: Sequence[str] | None = None
     ) -> list[dict[str, Any]]:
         """Leads with their latest score and the company's last contact time (to anyone there, whatever that
-        lead's tier). ``tiers`` keeps only leads of those tiers: far fewer rows when most leads are cold."""
+        lead's tier), at most ``limit``, best first. ``tiers`` keeps only leads of those tiers: far fewer rows when
+        most leads are cold."""
         rows = await self.graph.read_values(
             """
             MATCH (l:Lead) WHERE l.score IS NOT NULL AND ($tiers IS NULL OR l.tier IN $tiers)
             MATCH (c:Company {company_id: l.company_id})
-            WITH l, c LIMIT $limit
+            // past the limit, keep the best leads rather than an arbitrary subset
+            WITH l, c ORDER BY l.score DESC, l.lead_id LIMIT $limit
             RETURN collect([l.lead_id, l.company_id, c.domain, l.person_id, l.owner, l.score, l.tier,
                             l.last_sent_at]) AS rows
             """,

@@ -59,3 +59,14 @@ async def test_a_page_leaves_out_what_can_no_longer_enter(graph: Neo4jGraphStore
     )  # fmt: skip
     assert [r["lead_id"] for r in rows] == ["l6"]  # l3 and l4 have no owner
     assert await sg.contacted_companies(NOW - timedelta(days=1, hours=12)) == [company_id_for("b.io")]
+
+
+async def test_candidates_past_the_limit_are_the_lowest_scored(graph: Neo4jGraphStore) -> None:
+    await graph.upsert_companies([make_company(domain="a.io", name="a.io")])
+    await graph.write(  # created worst first, so storage order is the opposite of score order
+        "UNWIND range(1, 30) AS i CREATE (:Lead {lead_id: 'l' + toString(100 + i), company_id: $cid, "
+        "score: toFloat(i), tier: 'warm'})",
+        cid=company_id_for("a.io"),
+    )
+    rows = await ScoringGraph(graph).queue_candidates(limit=3)
+    assert [r["score"] for r in rows] == [30.0, 29.0, 28.0]
