@@ -95,6 +95,10 @@ class Workflows(Protocol):
 
     async def funnel(self) -> Funnel: ...
 
+    async def score_bins(self) -> list[int]:
+        """Companies per 10-point score bin (0–9, …, 90–100), over every scored lead."""
+        ...
+
     async def schedule_send(self, draft: DraftResult, approved_by: str) -> str: ...
 
     async def check_watch(self, target: str, since: datetime, tracked: list[str]) -> list[SignalHit]:
@@ -491,6 +495,11 @@ class AgentWorkflows:
             f"{d['memories_deleted']} memories, {d['outbox_files_deleted']} outbox files) and kept a hashed "
             "do-not-contact entry."
         )
+
+    async def score_bins(self) -> list[int]:
+        from knowledge.graph.scoring import ScoringGraph
+
+        return await ScoringGraph(self.graph).score_bins()
 
     async def funnel(self) -> Funnel:
         counts = await self.graph.funnel_counts()

@@ -29,7 +29,7 @@ class Digest:
     replies: list[str] = field(default_factory=list)
     funnel: Funnel = field(default_factory=Funnel)
     learning: list[str] = field(default_factory=list)
-    scores: list[float] = field(default_factory=list)
+    score_bins: list[int] = field(default_factory=list)  # companies per 10-point bin, every scored lead
     unavailable: list[str] = field(default_factory=list)
     chart: bytes = b""
 
@@ -92,13 +92,13 @@ async def build_digest(workflows: Workflows, state: BotState, *, since: datetime
     d.replies = await part("replies", workflows.replies(10)) or []
     d.funnel = await part("funnel", workflows.funnel()) or Funnel()
     d.learning = await part("learning", workflows.learning_changes(since)) or []
-    d.scores = [x.score for x in (await part("scores", workflows.leads("all", 1000)) or [])]
-    d.chart = await asyncio.to_thread(render_chart, d.funnel, d.scores)
+    d.score_bins = await part("scores", workflows.score_bins()) or []
+    d.chart = await asyncio.to_thread(render_chart, d.funnel, d.score_bins)
     return d
 
 
-def render_chart(funnel: Funnel, scores: list[float]) -> bytes:
-    """Funnel bars and the score histogram side by side, as a PNG."""
+def render_chart(funnel: Funnel, score_bins: list[int]) -> bytes:
+    """Funnel bars and the score histogram (counts per 10-point bin) side by side, as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -112,8 +112,12 @@ def render_chart(funnel: Funnel, scores: list[float]) -> bytes:
     left.set_title("Funnel")
     for y, v in enumerate(values[::-1]):
         left.text(v, y, f" {v}", va="center")
-    right.hist(scores or [0], bins=list(range(0, 105, 10)), color="#e8a33d", edgecolor="white")
-    right.set_title(f"Score distribution ({len(scores)} companies)")
+    bins = score_bins or [0] * 10
+    width = 100 / len(bins)
+    right.bar([i * width for i in range(len(bins))], bins, width=width, align="edge", color="#e8a33d",
+              edgecolor="white")  # fmt: skip
+    right.set_xlim(0, 100)
+    right.set_title(f"Score distribution ({sum(bins)} companies)")
     right.set_xlabel("score")
     fig.tight_layout()
     buf = io.BytesIO()

@@ -153,6 +153,24 @@ class ScoringGraph:
         )
         return outcome_id
 
+    async def score_bins(self, width: int = 10) -> list[int]:
+        """How many companies have their best lead score in each ``width``-point bin of 0–100 (100 counts in the
+        top bin), counted in Cypher over every scored lead: the digest's histogram, at any graph size."""
+        rows = await self.graph.read(
+            """
+            MATCH (l:Lead) WHERE l.score IS NOT NULL
+            WITH l.company_id AS company, max(l.score) AS best
+            WITH toInteger(floor(CASE WHEN best >= 100 THEN 99.999 WHEN best < 0 THEN 0 ELSE best END / $width))
+                 AS bin
+            RETURN bin, count(*) AS n
+            """,
+            width=width,
+        )
+        bins = [0] * math.ceil(100 / width)
+        for r in rows:
+            bins[min(int(r["bin"]), len(bins) - 1)] += int(r["n"])
+        return bins
+
     async def queue_candidates(
         self, *, limit: int = 100_000, tiers: Sequence[str] | None = None
     ) -> list[dict[str, Any]]:

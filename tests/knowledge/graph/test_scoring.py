@@ -70,3 +70,18 @@ async def test_candidates_past_the_limit_are_the_lowest_scored(graph: Neo4jGraph
     )
     rows = await ScoringGraph(graph).queue_candidates(limit=3)
     assert [r["score"] for r in rows] == [30.0, 29.0, 28.0]
+
+
+async def test_score_bins_count_every_company_once_by_its_best_lead(graph: Neo4jGraphStore) -> None:
+    await seed(graph)  # a.io: best 90 (hot); b.io: best 80; gone.io: 85 (lead without a company node still counts)
+    await graph.write(
+        "UNWIND $rows AS r CREATE (:Lead {lead_id: r.id, company_id: r.cid, score: r.score, tier: 'warm'})",
+        rows=[
+            {"id": "m1", "cid": company_id_for("top.io"), "score": 100.0},
+            {"id": "m2", "cid": company_id_for("low.io"), "score": 0},
+            {"id": "m3", "cid": company_id_for("low.io"), "score": 9.99},
+        ],
+    )
+    bins = await ScoringGraph(graph).score_bins()
+    assert len(bins) == 10 and sum(bins) == 5
+    assert bins[0] == 1 and bins[8] == 2 and bins[9] == 2  # 9.99; 80 and 85; 90 and 100 (top bin is closed)
