@@ -125,7 +125,8 @@ class DigestLedger:
         return [self._entry(r) for r in rows]
 
 
-Seen = Callable[[str, str, float], Awaitable[bool]]  # (destination, title, since) -> is it already there?
+# (destination, title, since) -> the ts of that digest if it is already in the channel, else None
+Seen = Callable[[str, str, float], Awaitable[str | None]]
 
 
 async def deliver_once(
@@ -148,9 +149,11 @@ async def deliver_once(
         try:
             found = await seen(destination, entry.title, entry.started - 1)
         except Exception:  # cannot tell: posting again is the lesser harm than losing the digest
-            found = False
-        if found:
-            await ledger.mark(key, "posted")  # the bot never learnt its ts, so its chart cannot be added
+            found = None
+        if found:  # the message is there (the bot never heard its ts): add the chart to its thread, once
+            await ledger.mark(key, "uploading", ts=found)
+            await post(destination, await build(), thread=found)
+            await ledger.mark(key, "posted")
             return "found"
     if entry is not None and entry.status == "uploading" and entry.ts:  # the message is there; its chart may not be
         await post(destination, await build(), thread=entry.ts)

@@ -165,12 +165,13 @@ def build_slack(
             title="Funnel and score distribution",
         )
 
-    async def digest_seen(destination: str, title: str, since: float) -> bool:
-        """Did a digest with this title reach the channel after ``since``? (after a crash mid-post)"""
+    async def digest_seen(destination: str, title: str, since: float) -> str | None:
+        """The ts of a digest with this title that reached the channel after ``since`` (after a crash mid-post)."""
         history = await workspaces.client_for(destination)
         resp = await history.conversations_history(channel=destination, oldest=f"{since:.6f}", limit=100)
         messages: list[dict[str, Any]] = resp.get("messages") or []
-        return any(m.get("bot_id") and m.get("text") == title for m in messages)
+        found = [m for m in messages if m.get("bot_id") and m.get("text") == title]
+        return str(found[-1]["ts"]) if found else None  # newest first: the last is the first one posted
 
     assistant = build_assistant(
         services,

@@ -59,16 +59,19 @@ async def test_one_post_per_period_and_in_doubt_posts_are_looked_up(tmp_path: Pa
     await ledger.begin("digest:C1:daily@2026-11-26", "digest:C1:daily", "2026-11-26", "C1")
     await ledger.mark("digest:C1:daily@2026-11-26", "posting", "AMIA daily digest")
 
-    async def there(dest: str, title: str, since: float) -> bool:
-        return True
+    async def there(dest: str, title: str, since: float) -> str | None:
+        return "9.000100"
 
     result = await deliver_once(ledger, period="2026-11-26", seen=there, **run)  # type: ignore[arg-type]
-    assert result == "found" and len(ch.posts) == 2
+    assert result == "found" and len(ch.posts) == 2  # not posted again,
+    assert ch.charts[-1] == "9.000100"  # but its chart went into the thread found
+    assert await deliver_once(ledger, period="2026-11-26", seen=there, **run) == "duplicate"  # type: ignore[arg-type]
+    assert ch.charts.count("9.000100") == 1
 
     await ledger.begin("digest:C1:daily@2026-11-27", "digest:C1:daily", "2026-11-27", "C1")
     await ledger.mark("digest:C1:daily@2026-11-27", "posting", "AMIA daily digest")
 
-    async def cannot_tell(dest: str, title: str, since: float) -> bool:
+    async def cannot_tell(dest: str, title: str, since: float) -> str | None:
         raise RuntimeError("channel_not_found")
 
     result = await deliver_once(ledger, period="2026-11-27", seen=cannot_tell, **run)  # type: ignore[arg-type]

@@ -72,10 +72,13 @@ async def test_kill_9_mid_digest_posts_it_exactly_once(
         await fake.wait_for(lambda: len(digest_calls(fake)) >= 1, timeout=60)
         if not slack_got_it:  # re-posted after the restart: its chart follows in the thread
             await fake.wait_calls("files.completeUploadExternal", 1, timeout=30)
-        else:  # the restart looked in the channel and found it
+        else:  # the restart looked in the channel, found it, and added its chart to its thread
             await fake.wait_for(lambda: fake.ok_calls("conversations.history"), timeout=30)
+            await fake.wait_calls("files.completeUploadExternal", 1, timeout=30)
         await asyncio.sleep(1.5)  # a later duplicate would show up here
         assert len(digest_calls(fake)) == 1, [c.args.get("text") for c in fake.ok_calls("chat.postMessage")]
+        charts = fake.ok_calls("files.completeUploadExternal")
+        assert len(charts) == 1 and charts[0].args["thread_ts"] == digest_calls(fake)[0].response["ts"]
         assert "Traceback" not in bot.text()
     finally:
         await asyncio.to_thread(bot.stop)
