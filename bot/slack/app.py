@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -147,9 +148,23 @@ def build_slack(
     async def deliver_alert(destination: str, text: str, blocks: list[dict[str, Any]]) -> None:
         await rt.queue.post(destination, text=text, blocks=blocks)
 
+    dms: dict[str, str] = {}
+
+    async def conversation_of(destination: str) -> str:
+        """A user id (a personal digest) becomes the id of the DM with them, so the digest, its chart and the
+        after-crash lookups (conversations.history/replies, which refuse user ids) all use one conversation."""
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", destination):
+            return destination
+        if destination not in dms:
+            opened = await (await workspaces.client_for(destination)).conversations_open(users=destination)
+            dms[destination] = str(opened["channel"]["id"])
+            await workspaces.alias(dms[destination], destination)
+        return dms[destination]
+
     async def post_digest(destination: str, digest: Digest, *, thread: str | None = None, posted: Any = None) -> None:
         """The message, then its chart in its thread; ``posted`` (the digest ledger) hears the message's ts in
         between. With ``thread`` (a restart found the message there) only the chart, unless the thread has it."""
+        destination = await conversation_of(destination)
         if thread is None:
             resp = await rt.queue.post(destination, text=digest.title, blocks=digest.blocks())
             thread = str(resp["ts"])
@@ -167,6 +182,7 @@ def build_slack(
 
     async def digest_seen(destination: str, title: str, since: float) -> str | None:
         """The ts of a digest with this title that reached the channel after ``since`` (after a crash mid-post)."""
+        destination = await conversation_of(destination)
         history = await workspaces.client_for(destination)
         resp = await history.conversations_history(channel=destination, oldest=f"{since:.6f}", limit=100)
         messages: list[dict[str, Any]] = resp.get("messages") or []

@@ -129,6 +129,12 @@ class Workspaces:
         for c in changed:
             self._routes[c] = where
 
+    async def alias(self, conversation: str, known: str) -> None:
+        """``conversation`` (e.g. a DM just opened with ``known``, a user) lives where ``known`` does."""
+        where = self._routes.get(known)
+        if where is not None:
+            await self.remember([conversation], where.enterprise_id, where.team_id, where.enterprise_install)
+
     def uninstalled(self) -> None:
         """After an uninstall or token revocation: drop cached clients. Routes stay, so the workspace's channels
         get a clear "reinstall" error (not another workspace's token), and work again after a reinstall."""

@@ -330,6 +330,15 @@ class FakeSlack:
         self.messages[(channel, ts)] = msg
         return {"channel": channel, "ts": ts, "message": msg}
 
+    def _m_conversations_open(self, call: Call, args: dict[str, Any]) -> Any:
+        users = str(args.get("users", ""))
+        if not users or "," in users:
+            return self._err(call, "users_list_not_supplied" if not users else "not_implemented_in_test")
+        dm = "D" + users[1:]
+        if users in self.channel_teams:
+            self.channel_teams.setdefault(dm, self.channel_teams[users])
+        return {"channel": {"id": dm}}
+
     def _m_conversations_history(self, call: Call, args: dict[str, Any]) -> Any:
         channel, oldest = args.get("channel", ""), float(args.get("oldest") or 0)
         found = [m for (ch, ts), m in self.messages.items() if ch == channel and float(ts) >= oldest]

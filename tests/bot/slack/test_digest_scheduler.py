@@ -88,3 +88,33 @@ async def test_watch_command_schedules_a_job_and_alerts_with_cooldown(harness: H
     assert len(fake.ok_calls("chat.postMessage")) == 1
     await harness.command(slash_command("unwatch acme.io", response_url=fake.response_url()))
     await fake.wait_for(lambda: "watch:acme.io" not in dict(sched.jobs()))
+
+
+async def test_a_personal_digest_goes_to_the_dm_and_is_found_there_after_a_crash(harness: Harness) -> None:
+    from bot.assistant import on_user_settings
+    from bot.digest_ledger import DigestLedger, period_of
+    from bot.state import UserSettings
+
+    fake, sched = harness.fake, harness.bot.assistant.scheduler
+    assert sched is not None
+    await on_user_settings(sched, UserSettings(user="U0ALEX0001", digest_time="07:15"))
+    due = dict(sched.jobs())["userdigest:U0ALEX0001"]
+    assert "userdigest:U0ALEX0001" in await sched.run_due(due + timedelta(seconds=5))
+    post = (await fake.wait_calls("chat.postMessage"))[0]
+    upload = (await fake.wait_calls("files.completeUploadExternal"))[0]
+    assert fake.ok_calls("conversations.open")[0].args["users"] == "U0ALEX0001"
+    assert post.args["channel"] == "D0ALEX0001" and upload.args["channel_id"] == "D0ALEX0001"
+    assert upload.args["thread_ts"] == post.response["ts"]
+
+    # the next day's run died after Slack stored the DM but before answering: found in the DM, not posted again
+    ledger = DigestLedger(harness.bot.assistant.services.settings.data_path("digests.sqlite3"))
+    tomorrow = due + timedelta(days=1)
+    key = f"user_digest:U0ALEX0001@{period_of('daily', tomorrow)}"
+    await ledger.begin(key, "user_digest:U0ALEX0001", period_of("daily", tomorrow), "U0ALEX0001")
+    await ledger.mark(key, "posting", "Your AMIA daily digest")
+    stored = await harness.bot.rt.queue.post("D0ALEX0001", text="Your AMIA daily digest")
+    posts = len(fake.ok_calls("chat.postMessage"))
+    assert "userdigest:U0ALEX0001" in await sched.run_due(tomorrow + timedelta(seconds=5))
+    charts = await fake.wait_calls("files.completeUploadExternal", 2)
+    assert len(fake.ok_calls("chat.postMessage")) == posts  # no second digest
+    assert charts[1].args["channel_id"] == "D0ALEX0001" and charts[1].args["thread_ts"] == stored["ts"]
