@@ -125,6 +125,16 @@ class BotState:
         rows = await self._q("SELECT id FROM approvals WHERE command=?", (command,))
         return await self.approval(rows[0][0]) if rows else None
 
+    async def withdraw_uncarded(self, command: str, why: str) -> int:
+        """A command that made an approval but never posted its card is given up or dropped: withdraw that
+        approval, so App Home and digests don't list a draft nobody can see or act on. Returns how many."""
+        placeholders = ",".join("?" for _ in OPEN_STATES)
+        return await self._x(
+            f"UPDATE approvals SET state='withdrawn', actor='amia', acted_at=?, note=? "
+            f"WHERE command=? AND ts IS NULL AND state IN ({placeholders})",
+            (time.time(), why, command, *OPEN_STATES),
+        )
+
     async def card_posting(self, approval_id: str, channel: str) -> None:
         """The card is about to be posted to ``channel``: a restart that finds a channel but no ts knows the post
         was in flight, and looks for the card before posting it again."""

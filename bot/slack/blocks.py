@@ -149,6 +149,7 @@ def approval_status(a: Approval) -> str:
         "sent": f"Approved by {who}, send scheduled ({a.send_ref})",
         "rejected": f"Rejected by {who}" + (f": {a.note}" if a.note else ""),
         "failed": f"Approved by {who}, but scheduling the send failed: {a.note}",
+        "withdrawn": f"Withdrawn: {a.note}",
     }.get(a.state, a.state)
 
 

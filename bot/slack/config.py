@@ -64,6 +64,7 @@ class SlackConfig(BaseModel):
             "commands",
             "files:write",
             "channels:history",
+            "groups:history",
             "usergroups:read",
             "im:history",
             "im:read",

@@ -95,6 +95,14 @@ class Resumer:
         else:
             await conversation.answer(self.rt, self.dispatcher, self.memory, self.queue, job, resumed=resumed)
 
+    async def _withdraw(self, job: QueuedCommand, why: str) -> None:
+        """A dropped draft command may have made an approval whose card never reached Slack: withdraw it."""
+        try:
+            if await self.dispatcher.state.withdraw_uncarded(job.id, why):
+                log.info("withdrew the card-less approval of command %s (%s)", job.id, why)
+        except Exception as exc:  # the notice to the user matters more; App Home still shows the approval
+            log.warning("could not withdraw the approval of %s: %s", job.id, type(exc).__name__)
+
     async def watch(self) -> None:
         """Beat and look for orphans every HEARTBEAT_SECONDS: picks up the work of a process that died while this
         one runs (several processes sharing the state file). Runs until cancelled."""
@@ -119,6 +127,7 @@ class Resumer:
             if at - job.received > EXPIRE_AFTER_HOURS * 3600:
                 asked = datetime.fromtimestamp(job.received, UTC).strftime("%Y-%m-%d %H:%M UTC")
                 await self.queue.finish(job.id, "expired", "older than the expiry when the bot restarted")
+                await self._withdraw(job, "its command was dropped after a restart")
                 self._notify(
                     job,
                     f":hourglass: I dropped {shown} (asked by <@{job.user}> at {asked}): a restart interrupted it more "
@@ -131,6 +140,7 @@ class Resumer:
                 error_id = new_error_id()
                 log.error("gave up on command %s after %d interrupted runs (%s)", job.id, job.attempts, error_id)
                 await self.queue.finish(job.id, "failed", f"gave up after {job.attempts} interrupted runs ({error_id})")
+                await self._withdraw(job, f"its command was given up after {job.attempts} interrupted runs")
                 self._notify(
                     job,
                     f":x: I stopped retrying {shown}: the bot restarted {job.attempts} times while working on it, so "

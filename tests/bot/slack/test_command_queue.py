@@ -181,14 +181,25 @@ async def test_command_that_keeps_dying_with_the_bot_is_given_up_with_a_message(
 async def test_very_old_interrupted_command_is_dropped_with_a_message(
     tmp_path: Path, fake: FakeSlack, graph: Any
 ) -> None:
+    from tests.bot.test_state import make_draft
+
     fields = slash_command("score acme.io", response_url=fake.response_url())
     async with bot_on(tmp_path, fake, graph, delay=60) as h:
         await h.command(fields)
         running = await stored(tmp_path, fields["trigger_id"], lambda j: j.progress_ts)
+        # as if it had drafted: an approval made, its card never posted; and another command's approval with a card
+        state = h.bot.assistant.state
+        orphan = await state.create_approval(make_draft(), "U0ALEX0001", command=fields["trigger_id"])
+        shown = await state.create_approval(make_draft(), "U0ALEX0001", command="other-command")
+        await state.set_message(shown, "C0SALES001", "1.000001")
         await crash(h)
     async with bot_on(tmp_path, fake, graph) as h:
         report = await h.bot.resumer.resume_all(now=time.time() + 25 * 3600)  # the restart happens a day later
         await h.bot.rt.drain()
+        state = h.bot.assistant.state
+        withdrawn = await state.approval(orphan)
+        assert withdrawn is not None and withdrawn.state == "withdrawn" and "dropped" in (withdrawn.note or "")
+        assert [a.id for a in await state.open_approvals()] == [shown]  # App Home no longer lists the orphan
     assert report.expired == [fields["trigger_id"]] and report.rerun == []
     told = in_thread(fake, running.progress_ts or "")
     assert len(told) == 1 and "too old to run now" in told[0].args["text"] and "score acme.io" in told[0].args["text"]
