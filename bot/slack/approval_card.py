@@ -9,12 +9,10 @@ cannot be asked, the card is posted again: two cards for one approval (either de
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-from slack_sdk.errors import SlackApiError
 
 from bot.replies import Reply
 from bot.slack import blocks
+from bot.slack.lookup import find_marked
 from bot.slack.runtime import SlackRuntime
 from bot.state import BotState
 
@@ -42,16 +40,4 @@ async def post_card(rt: SlackRuntime, state: BotState, reply: Reply, channel: st
 
 async def _find_card(rt: SlackRuntime, channel: str, thread_ts: str, approval_id: str) -> str | None:
     """The ts of the approval's card in the thread, None if it is not there or Slack cannot say."""
-    marker = blocks.card_block_id(approval_id)
-    try:
-        resp = await (await rt.workspaces.client_for(channel)).conversations_replies(
-            channel=channel, ts=thread_ts, limit=200
-        )
-    except SlackApiError as exc:
-        log.warning("can't look for the card of %s in its thread (%s)", approval_id, exc.response.get("error"))
-        return None
-    messages: list[dict[str, Any]] = resp.get("messages") or []
-    for m in messages:
-        if m.get("bot_id") and any(b.get("block_id") == marker for b in m.get("blocks") or []):
-            return str(m["ts"])
-    return None
+    return await find_marked(rt, channel, blocks.card_block_id(approval_id), thread=thread_ts)

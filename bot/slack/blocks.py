@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
@@ -65,9 +66,20 @@ def build_status(lines: list[str]) -> list[Block]:
     return [header("AMIA status"), section("\n".join(f"• {line}" for line in lines))]
 
 
-def build_progress(title: str, stage: str, *, done: bool = False, failed: bool = False) -> list[Block]:
+def build_progress(
+    title: str, stage: str, *, done: bool = False, failed: bool = False, marker: str | None = None
+) -> list[Block]:
+    """``marker`` (see progress_block_id) lets a restart find this message if the bot never heard its ts."""
     icon = ":x:" if failed else ":white_check_mark:" if done else ":hourglass_flowing_sand:"
-    return [section(f"{icon} *{title}*"), context(stage)]
+    head = section(f"{icon} *{title}*")
+    if marker:
+        head["block_id"] = marker
+    return [head, context(stage)]
+
+
+def progress_block_id(command_id: str) -> str:
+    """The block id that marks a message as this queued command's progress message (at most 255 characters)."""
+    return f"amia_cmd:{hashlib.sha256(command_id.encode()).hexdigest()[:32]}"
 
 
 def research_text(r: ResearchResult) -> str:

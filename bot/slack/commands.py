@@ -22,6 +22,7 @@ from bot.dispatch import Dispatcher, parse_command
 from bot.errors import UsageError, new_error_id
 from bot.replies import Context, Reply
 from bot.slack import approval_card, blocks
+from bot.slack.lookup import find_marked
 from bot.slack.queue import CommandQueue, QueuedCommand, resumed_text
 from bot.slack.runtime import SlackRuntime
 
@@ -35,8 +36,10 @@ NOT_ACCEPTED = "I couldn't accept that command: the bot's state file is not writ
 class ProgressMessage:
     """One message in the channel, edited in place as the work moves on (never a flood of new posts)."""
 
-    def __init__(self, rt: SlackRuntime, channel: str, title: str, *, ts: str | None = None) -> None:
-        self.rt, self.channel, self.title = rt, channel, title
+    def __init__(
+        self, rt: SlackRuntime, channel: str, title: str, *, ts: str | None = None, marker: str | None = None
+    ) -> None:
+        self.rt, self.channel, self.title, self.marker = rt, channel, title, marker
         self.ts: str | None = ts  # set when resuming: edit the message already posted, never post a second one
         self._last = 0.0
 
@@ -45,7 +48,9 @@ class ProgressMessage:
         resp = await self.rt.queue.post(
             self.channel,
             text=f"{self.title} (asked by <@{requester}>)",
-            blocks=blocks.build_progress(f"{self.title}", f"asked by <@{requester}>{note} · starting…"),
+            blocks=blocks.build_progress(
+                f"{self.title}", f"asked by <@{requester}>{note} · starting…", marker=self.marker
+            ),
         )
         self.ts = resp["ts"]
 
@@ -59,7 +64,7 @@ class ProgressMessage:
                 self.channel,
                 self.ts,
                 text=f"{self.title}: {stage}",
-                blocks=blocks.build_progress(self.title, stage, done=done, failed=failed),
+                blocks=blocks.build_progress(self.title, stage, done=done, failed=failed, marker=self.marker),
             )
         except SlackApiError as exc:
             log.warning("progress update failed: %s", exc.response.get("error"))
@@ -113,7 +118,13 @@ async def run_command(
         await queue.finish(job.id, "done")
         return
     title = f"{cmd.name} {' '.join(a for a in cmd.args if a)}".strip()
-    progress = ProgressMessage(rt, job.channel, title, ts=job.progress_ts)
+    marker = blocks.progress_block_id(job.id)
+    progress = ProgressMessage(rt, job.channel, title, ts=job.progress_ts, marker=marker)
+    if progress.ts is None and attempt > 1:  # the last run may have died before hearing its message's ts
+        progress.ts = await find_marked(rt, job.channel, marker, since=job.received - 1)
+        if progress.ts is not None:
+            log.info("command %s: its progress message was already posted; editing it", job.id)
+            await queue.set_progress(job.id, progress.ts)
     if job.result_ts:  # the result was posted before the restart; only the last edit is missing
         await progress.stage("done — see the thread", done=True)
         await queue.finish(job.id, "done")

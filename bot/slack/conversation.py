@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.dispatch import Dispatcher
 from bot.replies import Context
 from bot.slack import blocks
+from bot.slack.lookup import find_marked
 from bot.slack.queue import CommandQueue, QueuedCommand, resumed_text
 from bot.slack.runtime import SlackRuntime
 
@@ -97,16 +98,25 @@ async def answer(
         await queue.finish(job.id, "done")
         return
     title = "Looking into it…"
-    if job.progress_ts is None:
+    marker = blocks.progress_block_id(job.id)
+    found = None
+    if job.progress_ts is None and attempt > 1:  # the last run may have died before hearing the ts
+        found = await find_marked(rt, channel, marker, thread=thread, since=job.received - 1)
+        if found is not None:
+            await queue.set_progress(job.id, found)
+    if job.progress_ts is None and found is None:
         working = await rt.queue.post(
-            channel, text=title, blocks=blocks.build_progress(title, "working"), thread_ts=thread
+            channel, text=title, blocks=blocks.build_progress(title, "working", marker=marker), thread_ts=thread
         )
         ts = str(working["ts"])
         await queue.set_progress(job.id, ts)
     else:
-        ts = job.progress_ts
+        ts = job.progress_ts or found or ""
         await rt.queue.update(
-            channel, ts, text=title, blocks=blocks.build_progress(title, "resumed after a restart — working")
+            channel,
+            ts,
+            text=title,
+            blocks=blocks.build_progress(title, "resumed after a restart — working", marker=marker),
         )
     if resumed:
         await rt.queue.post(channel, text=resumed_text(attempt), thread_ts=thread or ts)

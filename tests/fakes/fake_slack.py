@@ -339,6 +339,14 @@ class FakeSlack:
             self.channel_teams.setdefault(dm, self.channel_teams[users])
         return {"channel": {"id": dm}}
 
+    def _m_conversations_replies(self, call: Call, args: dict[str, Any]) -> Any:
+        channel, ts = args.get("channel", ""), args.get("ts", "")
+        found = [m for (ch, _), m in self.messages.items() if ch == channel and ts in (m["ts"], m.get("thread_ts"))]
+        if not found:
+            return self._err(call, "thread_not_found")
+        found.sort(key=lambda m: float(m["ts"]))
+        return {"messages": found[: int(args.get("limit") or 1000)], "has_more": False}
+
     def _m_conversations_history(self, call: Call, args: dict[str, Any]) -> Any:
         channel, oldest = args.get("channel", ""), float(args.get("oldest") or 0)
         found = [m for (ch, ts), m in self.messages.items() if ch == channel and float(ts) >= oldest]

@@ -38,14 +38,6 @@ class CrashSlack(FakeSlack):
             await asyncio.sleep(0.05)
         return web.Response(status=504, text="stalled")
 
-    def _m_conversations_replies(self, call: Call, args: dict[str, Any]) -> Any:
-        channel, ts = args.get("channel", ""), args.get("ts", "")
-        found = [m for (ch, _), m in self.messages.items() if ch == channel and ts in (m["ts"], m.get("thread_ts"))]
-        if not found:
-            return self._err(call, "thread_not_found")
-        found.sort(key=lambda m: float(m["ts"]))
-        return {"messages": found[: int(args.get("limit") or 1000)], "has_more": False}
-
     def _m_files_getUploadURLExternal(self, call: Call, args: dict[str, Any]) -> Any:
         result = super()._m_files_getUploadURLExternal(call, args)
         if isinstance(result, dict):

@@ -344,3 +344,45 @@ async def test_interrupted_quick_command_answers_privately_after_the_restart(
         await stored(tmp_path, job.id, lambda j: j.state == "done")
     assert hook[0]["text"].startswith("(resumed after a restart) graph: connected")
     assert hook[0]["response_type"] == "ephemeral" and fake.ok_calls("chat.postMessage") == []
+
+
+async def test_progress_message_slack_stored_before_the_crash_is_found_not_posted_again(
+    tmp_path: Path, fake: FakeSlack, graph: Any
+) -> None:
+    fields = slash_command("research acme.io", response_url=fake.response_url())
+    async with bot_on(tmp_path, fake, graph, delay=60) as h:
+        fake.stall("research acme.io (asked by", after_store=True)  # Slack keeps it; the bot never hears the ts
+        await h.command(fields)
+        await asyncio.wait_for(fake.stalled.wait(), 15)
+        await crash(h)
+    assert (await stored(tmp_path, fields["trigger_id"])).progress_ts is None
+    kept = [ts for (ch, ts), m in fake.messages.items() if "research acme.io" in str(m.get("text"))]
+    assert len(kept) == 1
+    async with bot_on(tmp_path, fake, graph) as h:
+        assert (await h.bot.resume()).rerun == [fields["trigger_id"]]
+        done = await stored(tmp_path, fields["trigger_id"], lambda j: j.state == "done", timeout=30)
+    assert done.progress_ts == kept[0] and fake.ok_calls("conversations.history")
+    assert len([m for m in fake.messages.values() if not m.get("thread_ts")]) == 1  # one progress message
+    assert [c for c in in_thread(fake, kept[0]) if "Acme" in json.dumps(c.args.get("blocks"))]
+    assert "done" in fake.messages[("C0SALES001", kept[0])]["text"]
+
+
+async def test_working_message_slack_stored_before_the_crash_is_found_in_the_thread(
+    tmp_path: Path, fake: FakeSlack, graph: Any
+) -> None:
+    event = event_callback(app_mention("tell me about acme.io"))
+    job_id, thread = f"{event['team_id']}:{event['event_id']}", event["event"]["ts"]
+    async with bot_on(tmp_path, fake, graph, delay=60) as h:
+        fake.stall("Looking into it", after_store=True)
+        await h.event(event)
+        await asyncio.wait_for(fake.stalled.wait(), 15)
+        await crash(h)
+    assert (await stored(tmp_path, job_id)).progress_ts is None
+    async with bot_on(tmp_path, fake, graph) as h:
+        assert (await h.bot.resume()).rerun == [job_id]
+        done = await stored(tmp_path, job_id, lambda j: j.state == "done", timeout=30)
+        await h.bot.rt.drain()
+    working = [m for m in fake.messages.values() if m.get("text") == "Looking into it…" or "Acme" in str(m)]
+    assert len([m for m in fake.messages.values() if m.get("thread_ts") == thread and "Resumed" not in m["text"]]) == 1
+    answer = fake.messages[("C0SALES001", done.progress_ts or "")]
+    assert working and "Acme" in json.dumps(answer["blocks"]) and fake.ok_calls("conversations.replies")
