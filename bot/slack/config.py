@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -79,25 +79,20 @@ class SlackConfig(BaseModel):
         "alerts for channels no request has come from yet; null = the only installed workspace",
     )
 
-    @field_validator("api_base_url")
+    @field_validator("api_base_url", "oauth_authorize_url")
     @classmethod
-    def _api_base(cls, value: str) -> str:
+    def _http_url(cls, value: str, info: ValidationInfo) -> str:
         if not re.match(r"^https?://", value):
             raise ValueError("must start with http:// or https://")
-        return value if value.endswith("/") else value + "/"
+        if info.field_name == "api_base_url" and not value.endswith("/"):
+            return value + "/"
+        return value
 
     @field_validator("install_path", "oauth_redirect_path")
     @classmethod
     def _path(cls, value: str) -> str:
         if not re.fullmatch(r"/[A-Za-z0-9_/.-]*", value):
             raise ValueError("must be a URL path starting with / (letters, digits, _ . - /)")
-        return value
-
-    @field_validator("oauth_authorize_url")
-    @classmethod
-    def _authorize(cls, value: str) -> str:
-        if not re.match(r"^https?://", value):
-            raise ValueError("must start with http:// or https://")
         return value
 
     @field_validator("command")

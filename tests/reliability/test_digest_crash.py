@@ -44,12 +44,8 @@ async def make_due(config: Path) -> None:
         sched.shutdown()
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("slack_got_it", [False, True], ids=["killed-before-slack-stored", "killed-after"])
-async def test_kill_9_mid_digest_posts_it_exactly_once(
-    neo4j_server_handle: Neo4jHandle, tmp_path: Path, slack_got_it: bool
-) -> None:
-    fake = await FakeSlack(post_interval=0.2).start()
+async def digest_due_bot(tmp_path: Path, fake: FakeSlack, neo4j_uri: str) -> BotProcess:
+    """An `amia run` (not started yet) whose daily digest to CHANNEL is due the moment it starts."""
     config = write_config(
         tmp_path,
         {
@@ -58,9 +54,16 @@ async def test_kill_9_mid_digest_posts_it_exactly_once(
         },
     )
     await make_due(config)
-    bot = BotProcess(
-        config, neo4j_server_handle.uri, tmp_path / "bot.log", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET
-    )
+    return BotProcess(config, neo4j_uri, tmp_path / "bot.log", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slack_got_it", [False, True], ids=["killed-before-slack-stored", "killed-after"])
+async def test_kill_9_mid_digest_posts_it_exactly_once(
+    neo4j_server_handle: Neo4jHandle, tmp_path: Path, slack_got_it: bool
+) -> None:
+    fake = await FakeSlack(post_interval=0.2).start()
+    bot = await digest_due_bot(tmp_path, fake, neo4j_server_handle.uri)
     try:
         fake.stall(TITLE, after_store=slack_got_it)
         await asyncio.to_thread(bot.start, READY)
@@ -95,17 +98,7 @@ async def test_kill_9_between_digest_and_chart_puts_the_chart_in_its_thread_once
     neo4j_server_handle: Neo4jHandle, tmp_path: Path, stalled: str, slack_got_it: bool
 ) -> None:
     fake = await CrashSlack(post_interval=0.2).start()
-    config = write_config(
-        tmp_path,
-        {
-            "slack": {"api_base_url": fake.api_base, "digest_channel": CHANNEL, "channel_send_interval_seconds": 0.2},
-            "schedules": {"timezone": "UTC", "daily_digest": "08:30", "weekly_digest": None},
-        },
-    )
-    await make_due(config)
-    bot = BotProcess(
-        config, neo4j_server_handle.uri, tmp_path / "bot.log", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET
-    )
+    bot = await digest_due_bot(tmp_path, fake, neo4j_server_handle.uri)
 
     def charts() -> list[Call]:
         return [c for c in fake.ok_calls("files.completeUploadExternal") if c.args.get("channel_id") == CHANNEL]
