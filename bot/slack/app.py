@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,8 +49,6 @@ class HttpConnection:
         self._ok: tuple[float, bool] | None = None
 
     async def is_connected(self) -> bool:
-        import time
-
         if self._ok is None or time.monotonic() - self._ok[0] > 60:
             try:
                 await self.client.auth_test()
@@ -306,8 +305,6 @@ class InstalledConnection:
         self._ok: tuple[float, bool] | None = None
 
     async def is_connected(self) -> bool:
-        import time
-
         if self._ok is not None and time.monotonic() - self._ok[0] < self.ttl:
             return self._ok[1]  # probes come every few seconds; Slack is asked at most once a minute
         installed = await self.workspaces.installed()

@@ -7,6 +7,10 @@ import math
 import random
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
+
 
 def write_crm(path: Path, n: int = 1500, *, tricky: bool = False, seed: int = 7) -> Path:
     """HubSpot-style export. 'Demo Requested' drives the label; tricky adds leaky columns and placeholders."""
@@ -41,3 +45,10 @@ def write_crm(path: Path, n: int = 1500, *, tricky: bool = False, seed: int = 7)
                 ]
             w.writerow(row)
     return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """`amia ARGV…` in process: exit code, stdout, stderr."""
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err

@@ -7,23 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from knowledge.learning.history_columns import parse_label, parse_number
 from knowledge.learning.history_csv import HistoryError, read_history
-from tests.knowledge.learning.crm_data import write_crm
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(f"storage:\n  data_dir: {tmp_path / 'var'}\n")
-    return path
+from tests.knowledge.learning.crm_data import run, write_crm
 
 
 def test_known_signal_gives_good_auc_and_tops_the_features(
